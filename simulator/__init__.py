@@ -1,0 +1,3 @@
+"""StaffSim: mock Staff+ interviews and critiques of the artifacts Staff engineers write."""
+
+__version__ = "0.1.0"

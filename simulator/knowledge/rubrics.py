@@ -1,0 +1,223 @@
+"""Panel and artifact rubric files -> validated `PanelRubric` / `ArtifactRubric` models."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from simulator.config import CORPUS_DIR
+from simulator.errors import UserError
+
+#: Offline detectors a signal may name; each is a module in simulator/grading/detectors/.
+DETECTORS = (
+    "quantification",
+    "star_structure",
+    "ownership",
+    "tradeoffs",
+    "failure_modes",
+    "metrics",
+    "owners_dates",
+    "timeline",
+    "blameless",
+    "reflection",
+)
+
+#: The 20 artifact kinds, in compendium order (section 1 is `adr`, ... 20 is `decision_economics`).
+KIND_IDS = (
+    "adr",
+    "capacity",
+    "slo",
+    "migration",
+    "threat",
+    "perf_case",
+    "distributed",
+    "postmortem",
+    "influence",
+    "star",
+    "roadmap",
+    "design_review",
+    "readiness",
+    "dr",
+    "leveling",
+    "observability",
+    "ai_patterns",
+    "compliance",
+    "interview_matrix",
+    "decision_economics",
+)
+
+PANEL_IDS = (
+    "coding",
+    "system-design",
+    "architecture-deep-dive",
+    "behavioral",
+    "leadership",
+    "cross-functional",
+    "bar-raiser",
+)
+
+Level = Literal["senior", "staff", "principal"]
+
+
+class RubricError(UserError):
+    """A rubric file is not shaped as expected; the message names the file."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Signal(_Strict):
+    """One thing a grader looks for, scored 0-4."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    name: str
+    weight: float = Field(gt=0, le=5)
+    description: str
+    strong: str
+    weak: str
+    sections: list[str] = Field(min_length=1)
+    cues: list[str] = Field(default_factory=list)
+    detectors: list[str] = Field(default_factory=list)
+    fields: list[str] = Field(default_factory=list)
+    follow_ups: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _known_detectors(self) -> Signal:
+        unknown = sorted(set(self.detectors) - set(DETECTORS))
+        if unknown:
+            raise ValueError(f"signal {self.id!r} names unknown detectors {unknown}")
+        return self
+
+
+class Pitfall(_Strict):
+    """A compendium pitfall, found when its signal scores at or below `at_most`."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    text: str
+    signal: str
+    at_most: int = Field(default=1, ge=0, le=3)
+
+
+class _Rubric(_Strict):
+    id: str
+    version: int = Field(ge=1)
+    name: str
+    draws_on: list[str] = Field(min_length=1)
+    signals: list[Signal] = Field(min_length=3)
+
+    @model_validator(mode="after")
+    def _check_refs(self) -> _Rubric:
+        ids = [s.id for s in self.signals]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate signal ids {dupes}")
+        refs = set(self.draws_on)
+        for signal in self.signals:
+            refs.update(signal.sections)
+        unknown = sorted(refs - set(KIND_IDS))
+        if unknown:
+            raise ValueError(f"references unknown compendium sections {unknown}")
+        return self
+
+    @property
+    def ref(self) -> str:
+        return f"{self.id}@{self.version}"
+
+    def signal(self, signal_id: str) -> Signal:
+        return next(s for s in self.signals if s.id == signal_id)
+
+
+class PanelRubric(_Rubric):
+    """One interview panel of the simulation matrix."""
+
+    goal: str
+    signals: list[Signal] = Field(min_length=5)
+    questions: list[str] = Field(min_length=10)
+    failure_modes: list[str] = Field(min_length=3)
+    levels: dict[Level, str]
+
+    @model_validator(mode="after")
+    def _panel_checks(self) -> PanelRubric:
+        if self.id not in PANEL_IDS:
+            raise ValueError(f"unknown panel id {self.id!r}; expected one of {PANEL_IDS}")
+        if set(self.levels) != {"senior", "staff", "principal"}:
+            raise ValueError("levels must give senior, staff and principal expectations")
+        for signal in self.signals:
+            if len(signal.follow_ups) < 2:
+                raise ValueError(f"signal {signal.id!r} needs at least 2 follow_ups")
+        return self
+
+
+class ArtifactRubric(_Rubric):
+    """The critique rubric of one compendium artifact kind."""
+
+    purpose: str
+    markers: list[str] = Field(min_length=3)
+    pitfalls: list[Pitfall] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _artifact_checks(self) -> ArtifactRubric:
+        if self.id not in KIND_IDS:
+            raise ValueError(f"unknown artifact kind {self.id!r}")
+        ids = {s.id for s in self.signals}
+        for pitfall in self.pitfalls:
+            if pitfall.signal not in ids:
+                raise ValueError(f"pitfall {pitfall.id!r} names unknown signal {pitfall.signal!r}")
+        return self
+
+
+def _load(path: Path, model: type[_Rubric]) -> _Rubric:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RubricError(f"{path}: not valid YAML ({exc})") from exc
+    try:
+        rubric = model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise RubricError(f"{path}: {where}: {first['msg']}") from exc
+    if rubric.id.replace("-", "_") != path.stem.replace("-", "_"):
+        raise RubricError(f"{path}: id {rubric.id!r} does not match the file name")
+    return rubric
+
+
+@lru_cache(maxsize=4)
+def load_panels(root: Path = CORPUS_DIR / "rubrics" / "panels") -> dict[str, PanelRubric]:
+    """Every panel rubric, keyed by id, in matrix order."""
+    panels = {p.stem: _load(p, PanelRubric) for p in sorted(root.glob("*.yaml"))}
+    missing = [pid for pid in PANEL_IDS if pid not in panels]
+    if missing:
+        raise RubricError(f"{root}: missing panel rubrics {missing}")
+    return {pid: panels[pid] for pid in PANEL_IDS}  # type: ignore[misc]
+
+
+@lru_cache(maxsize=4)
+def load_artifact_rubrics(
+    root: Path = CORPUS_DIR / "rubrics" / "artifacts",
+) -> dict[str, ArtifactRubric]:
+    """Every artifact rubric, keyed by kind id, in compendium order."""
+    rubrics = {p.stem: _load(p, ArtifactRubric) for p in sorted(root.glob("*.yaml"))}
+    missing = [k for k in KIND_IDS if k not in rubrics]
+    if missing:
+        raise RubricError(f"{root}: missing artifact rubrics {missing}")
+    return {k: rubrics[k] for k in KIND_IDS}  # type: ignore[misc]
+
+
+def get_panel(panel_id: str) -> PanelRubric:
+    panels = load_panels()
+    if panel_id not in panels:
+        raise RubricError(f"Unknown panel {panel_id!r}; choose one of: {', '.join(panels)}.")
+    return panels[panel_id]
+
+
+def get_artifact_rubric(kind: str) -> ArtifactRubric:
+    rubrics = load_artifact_rubrics()
+    if kind not in rubrics:
+        raise RubricError(f"Unknown artifact kind {kind!r}; choose one of: {', '.join(rubrics)}.")
+    return rubrics[kind]
