@@ -32,9 +32,7 @@ class Settings(BaseSettings):
     llm_retries: int = Field(default=3, validation_alias="STAFFSIM_LLM_RETRIES")
     llm_concurrency: int = Field(default=4, validation_alias="STAFFSIM_LLM_CONCURRENCY")
     prompt_label: str = Field(default="production", validation_alias="STAFFSIM_PROMPT_LABEL")
-    fixtures_dir: Path = Field(
-        default=EVALS_DIR / "fixtures", validation_alias="STAFFSIM_FIXTURES"
-    )
+    fixtures_dir: Path = Field(default=EVALS_DIR / "fixtures", validation_alias="STAFFSIM_FIXTURES")
     chroma_host: str | None = Field(default=None, validation_alias="CHROMA_HOST")
     chroma_port: int | None = Field(default=None, validation_alias="CHROMA_PORT")
     user: str = Field(default="local", validation_alias="STAFFSIM_USER")

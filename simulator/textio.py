@@ -14,7 +14,9 @@ SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
 def check_text(text: str, name: str = "the input") -> str:
     """Refuse empty or binary-looking text; return it stripped of NUL-free whitespace ends."""
     if "\x00" in text:
-        raise UserError(f"{name} looks like a binary file, not text; give a .md, .txt, .pdf or .docx.")
+        raise UserError(
+            f"{name} looks like a binary file, not text; give a .md, .txt, .pdf or .docx."
+        )
     if not text.strip():
         raise UserError(f"{name} is empty; paste or upload some text first.")
     return text

@@ -1,0 +1,34 @@
+"""The public Python API: the CLI and the web app both call these functions.
+
+Each area keeps its logic in its own package; this module is the one door in.
+"""
+
+from __future__ import annotations
+
+from simulator.knowledge.compendium import ArtifactKind, Compendium, load_compendium
+from simulator.knowledge.rubrics import PanelRubric, get_panel, load_panels
+
+__all__ = ["compendium", "get_kind", "get_panel", "list_kinds", "list_panels"]
+
+
+# --- knowledge -----------------------------------------------------------------------
+
+
+def compendium() -> Compendium:
+    """The parsed compendium."""
+    return load_compendium()
+
+
+def list_kinds() -> list[ArtifactKind]:
+    """The 20 artifact kinds, in compendium order."""
+    return list(load_compendium().kinds.values())
+
+
+def get_kind(kind_id: str) -> ArtifactKind:
+    """One artifact kind by id (`adr`, `slo`, ...)."""
+    return load_compendium().kind(kind_id)
+
+
+def list_panels() -> list[PanelRubric]:
+    """The seven interview panels, in matrix order."""
+    return list(load_panels().values())

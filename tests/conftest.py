@@ -1,0 +1,62 @@
+"""Shared fixtures: every test gets its own data root, and no test reaches the internet."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+from simulator.config import get_settings
+
+_real_connect = socket.socket.connect
+_real_connect_ex = socket.socket.connect_ex
+
+
+def _is_local(address) -> bool:
+    if isinstance(address, str):  # AF_UNIX path
+        return True
+    host = address[0]
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded(real):
+    def connect(self, address):
+        if not _is_local(address):
+            raise ConnectionRefusedError(f"tests may only reach 127.0.0.1, not {address!r}")
+        return real(self, address)
+
+    return connect
+
+
+@pytest.fixture(autouse=True)
+def _no_internet(monkeypatch):
+    """Refuse any connection that is not to the loopback interface."""
+    monkeypatch.setattr(socket.socket, "connect", _guarded(_real_connect))
+    monkeypatch.setattr(socket.socket, "connect_ex", _guarded(_real_connect_ex))
+
+
+@pytest.fixture(autouse=True)
+def staffsim_home(tmp_path, monkeypatch):
+    """Point the data root at a fresh tmp dir and drop provider env vars."""
+    home = tmp_path / "staffsim-home"
+    monkeypatch.setenv("STAFFSIM_HOME", str(home))
+    for var in (
+        "OPENAI_API_KEY",
+        "OPENAI_BASE_URL",
+        "STAFFSIM_ENGINE",
+        "STAFFSIM_LLM_MODE",
+        "CHROMA_HOST",
+        "CHROMA_PORT",
+        "STAFFSIM_AUTH",
+    ):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(tmp_path)  # so a developer's own .env is not read
+    get_settings.cache_clear()
+    yield home
+    get_settings.cache_clear()
