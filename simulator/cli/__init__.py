@@ -17,6 +17,10 @@ _COMMANDS = [
     ("simulator.cli.corpus", "corpus"),
     ("simulator.cli.corpus", "panels"),
     ("simulator.cli.doctor", "doctor"),
+    ("simulator.cli.store", "ingest"),
+    ("simulator.cli.store", "add"),
+    ("simulator.cli.store", "docs"),
+    ("simulator.cli.store", "ask"),
 ]
 
 

@@ -1,0 +1,147 @@
+"""`staffsim ingest`, `add`, `docs` and `ask`: the knowledge store from the command line."""
+
+from __future__ import annotations
+
+import click
+
+from simulator.cli._common import echo_json
+
+
+def _store():
+    from simulator.store.chroma import Store
+
+    return Store()
+
+
+@click.command()
+@click.option(
+    "--reindex", is_flag=True, help="Drop and rebuild with the configured embedding model."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def ingest(reindex: bool, as_json: bool) -> None:
+    """Index the compendium; a second run adds nothing, an edit replaces only changed chunks."""
+    from simulator.store.ingest import ingest_compendium
+
+    store = _store()
+    result = ingest_compendium(store, reindex=reindex)
+    if as_json:
+        echo_json(result.to_dict())
+        return
+    click.echo(
+        f"compendium: {result.chunks} chunks ({result.added} added, {result.removed} removed, "
+        f"{result.kept} unchanged) in {store.location} with {store.embedder.name}"
+    )
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.option(
+    "--kind", default=None, help="Artifact kind (e.g. adr, postmortem); detected if omitted."
+)
+@click.option("--user", default=None, envvar="STAFFSIM_USER", help="Owner of the documents.")
+@click.option(
+    "--reindex", is_flag=True, help="Re-embed stored artifacts with the configured model."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def add(files: tuple[str, ...], kind: str | None, user: str | None, reindex: bool, as_json: bool):
+    """Add your own artifacts (.md, .txt, .pdf, .docx) to your private collection."""
+    from simulator.store.ingest import add_files
+
+    results = add_files(_store(), list(files), kind=kind, user=user, reindex=reindex)
+    if as_json:
+        echo_json([r.to_dict() for r in results])
+        return
+    for r in results:
+        how = (
+            "" if r.kind_confidence is None else f" (detected, confidence {r.kind_confidence:.2f})"
+        )
+        click.echo(
+            f"{r.id}: {r.source} as {r.kind}{how} for {r.user}: {r.chunks} chunks "
+            f"({r.added} added, {r.removed} removed, {r.kept} unchanged)"
+        )
+
+
+@click.group()
+def docs() -> None:
+    """List or remove stored documents."""
+
+
+@docs.command("list")
+@click.option("--user", default=None, envvar="STAFFSIM_USER", help="Whose artifacts to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def docs_list(user: str | None, as_json: bool) -> None:
+    """Every stored document: the compendium and your artifacts."""
+    store = _store()
+    rows = store.documents(user or store.settings.user)
+    if as_json:
+        echo_json(rows)
+        return
+    if not rows:
+        click.echo("No documents; run `staffsim ingest` or `staffsim add FILE`.")
+    for row in rows:
+        click.echo(f"{row['id']:<32} {row['kind']:<16} {row['chunks']:>4} chunks  {row['source']}")
+
+
+@docs.command("rm")
+@click.argument("doc_id")
+@click.option("--user", default=None, envvar="STAFFSIM_USER", help="Owner of the document.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def docs_rm(doc_id: str, user: str | None, as_json: bool) -> None:
+    """Remove every chunk of one document."""
+    from simulator.errors import UserError
+
+    store = _store()
+    removed = store.delete_document(doc_id, user or store.settings.user)
+    if not removed:
+        raise UserError(f"No document {doc_id!r}; see `staffsim docs list`.")
+    if as_json:
+        echo_json({"id": doc_id, "removed_chunks": removed})
+    else:
+        click.echo(f"Removed {doc_id} ({removed} chunks).")
+
+
+@click.command()
+@click.argument("queries", nargs=-1, required=True)
+@click.option("--k", "k", default=5, show_default=True, type=click.IntRange(1, 50))
+@click.option("--kind", "kinds", multiple=True, help="Only these kinds (repeatable).")
+@click.option("--section", "sections", multiple=True, help="Only sections starting with this.")
+@click.option("--user", default=None, envvar="STAFFSIM_USER", help="Whose artifacts to search.")
+@click.option("--no-compendium", is_flag=True, help="Search only your artifacts.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def ask(
+    queries: tuple[str, ...],
+    k: int,
+    kinds: tuple[str, ...],
+    sections: tuple[str, ...],
+    user: str | None,
+    no_compendium: bool,
+    as_json: bool,
+) -> None:
+    """Retrieve cited passages for one or more queries (hybrid BM25 + dense)."""
+    from simulator.errors import UserError
+    from simulator.store.retrieval import retrieve_many
+
+    if any(not q.strip() for q in queries):
+        raise UserError('A query is empty; ask something, e.g. `staffsim ask "error budget"`.')
+    answers = retrieve_many(
+        list(queries),
+        k,
+        kinds=list(kinds) or None,
+        sections=list(sections) or None,
+        user=user,
+        include_compendium=not no_compendium,
+    )
+    keys = ("rank", "score", "kind", "section", "source", "text", "citation")
+    objs = [
+        {"query": q, "results": [{key: h.to_dict()[key] for key in keys} for h in hits]}
+        for q, hits in zip(queries, answers, strict=True)
+    ]
+    if as_json:
+        echo_json(objs[0] if len(objs) == 1 else objs)
+        return
+    for obj in objs:
+        click.echo(f"? {obj['query']}")
+        if not obj["results"]:
+            click.echo("  (nothing found; has `staffsim ingest` run?)")
+        for r in obj["results"]:
+            click.echo(f"  {r['rank']}. [{r['kind']}] {r['citation']}")
