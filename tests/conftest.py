@@ -60,3 +60,26 @@ def staffsim_home(tmp_path, monkeypatch):
     get_settings.cache_clear()
     yield home
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def _compendium_chroma(tmp_path_factory):
+    """A Chroma directory with the compendium ingested once per test session."""
+    from simulator.config import Settings
+    from simulator.store.chroma import Store
+    from simulator.store.ingest import ingest_compendium
+
+    home = tmp_path_factory.mktemp("compendium-home")
+    ingest_compendium(Store(Settings(home=home)))
+    return home / "chroma"
+
+
+@pytest.fixture
+def compendium_store(_compendium_chroma, staffsim_home):
+    """A `Store` on this test's data root, holding a fresh copy of the ingested compendium."""
+    import shutil
+
+    from simulator.store.chroma import Store
+
+    shutil.copytree(_compendium_chroma, staffsim_home / "chroma")
+    return Store(get_settings())

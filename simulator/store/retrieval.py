@@ -45,7 +45,7 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
             word = word[: len(word) - len(suffix)] + repl
             break
-    return word[:-1] if word.endswith("e") and len(word) > 4 else word
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 @dataclass(frozen=True)
@@ -68,28 +68,39 @@ class Hit:
 
 
 class _Index:
-    """A warm BM25 index over one collection, with the records it was built from."""
+    """A warm BM25 index over the compendium and every artifact, masked per query."""
 
-    def __init__(self, records: list[Record], revision: str | None):
+    def __init__(self, parts: dict[str, list[Record]], revision: tuple):
         import bm25s
 
-        self.records = records
         self.revision = revision
+        self.records = [rec for recs in parts.values() for rec in recs]
+        self.collections = np.array([name for name, recs in parts.items() for _ in recs])
         self.bm25 = bm25s.BM25()
-        corpus = [tokenize(f"{r.meta.get('section', '')}\n{r.text}") or ["_"] for r in records]
+        corpus = [tokenize(f"{r.meta.get('section', '')}\n{r.text}") or ["_"] for r in self.records]
         if corpus:
             self.bm25.index(corpus, show_progress=False)
-        self.by_id = {r.id: i for i, r in enumerate(records)}
-        self.users = np.array([r.meta.get("user", "") for r in records])
-        self.kinds = np.array([r.meta.get("kind", "") for r in records])
+        self.by_id = {
+            (c, r.id): i
+            for i, (c, r) in enumerate(zip(self.collections, self.records, strict=True))
+        }
+        self.users = np.array([r.meta.get("user", "") for r in self.records])
+        self.kinds = np.array([r.meta.get("kind", "") for r in self.records])
 
-    def rank(self, tokens: list[str], mask: np.ndarray, n: int) -> list[str]:
+    def mask(self, names: Sequence[str], user: str, kinds: Sequence[str] | None) -> np.ndarray:
+        """Rows a query may see: its collections, its user's artifacts, its kinds."""
+        mask = np.isin(self.collections, list(names))
+        mask &= (self.collections != ARTIFACTS) | (self.users == user)
+        if kinds:
+            mask &= np.isin(self.kinds, list(kinds))
+        return mask
+
+    def rank(self, tokens: list[str], mask: np.ndarray, n: int) -> list[int]:
         if not self.records or not tokens:
             return []
-        scores = np.asarray(self.bm25.get_scores(tokens), dtype=float)
-        scores = np.where(mask, scores, 0.0)
+        scores = np.where(mask, np.asarray(self.bm25.get_scores(tokens), dtype=float), 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
-        return [self.records[i].id for i in order if scores[i] > 0]
+        return [int(i) for i in order if scores[i] > 0]
 
 
 class Retriever:
@@ -99,19 +110,20 @@ class Retriever:
         self.store = store or Store()
         self.rrf_k = rrf_k
         self.pool = pool
-        self._indexes: dict[str, _Index] = {}
+        self._index: _Index | None = None
         self._lock = threading.Lock()
 
-    def index(self, name: str) -> _Index:
-        """The BM25 index of a collection, rebuilt only when its revision changed."""
-        revision = self.store.revision(name)
+    def index(self) -> _Index:
+        """The BM25 index, rebuilt only when a collection's revision changed."""
+        revision = tuple(self.store.revision(name) for name in (COMPENDIUM, ARTIFACTS))
         with self._lock:
-            current = self._indexes.get(name)
-            if current is None or current.revision != revision:
-                records = self.store.records(name) if revision is not None else []
-                current = _Index(records, revision)
-                self._indexes[name] = current
-            return current
+            if self._index is None or self._index.revision != revision:
+                parts = {
+                    name: self.store.records(name) if rev is not None else []
+                    for name, rev in zip((COMPENDIUM, ARTIFACTS), revision, strict=True)
+                }
+                self._index = _Index(parts, revision)
+            return self._index
 
     def search(
         self,
@@ -128,59 +140,66 @@ class Retriever:
         """The top `k` passages for `query`; one per section unless `per_section` is False."""
         user = user if user is not None else self.store.settings.user
         names = ([COMPENDIUM] if include_compendium else []) + [ARTIFACTS]
-        embedding = self.store.embedder.embed_query(query) if mode != "bm25" else None
+        idx = self.index()
         tokens = tokenize(query)
-        fused: dict[str, float] = {}
-        records: dict[str, tuple[str, Record]] = {}
-        for name in names:
-            idx = self.index(name)
-            if not idx.records:
-                continue
-            scope = {"user": user} if name == ARTIFACTS else None
-            rankings: list[list[str]] = []
-            if mode != "dense":
-                rankings.append(idx.rank(tokens, self._mask(idx, name, user, kinds), self.pool))
-            if embedding is not None:
-                where = where_clause([scope, {"kind": {"$in": list(kinds)}} if kinds else None])
-                n = min(self.pool * (4 if sections else 1), len(idx.records))
-                rankings.append([i for i, _ in self.store.query(name, embedding, n, where)])
-            for ranking in rankings:
-                for rank, chunk_id in enumerate(ranking, start=1):
-                    pos = idx.by_id.get(chunk_id)
-                    if pos is None:  # written by another process since the index was built
-                        continue
-                    rec = idx.records[pos]
-                    if name == ARTIFACTS and rec.meta.get("user") != user:
-                        continue  # belt and braces: never another user's chunk
-                    if sections and not _in_sections(rec.meta.get("section", ""), sections):
-                        continue
-                    fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (self.rrf_k + rank)
-                    records[chunk_id] = (name, rec)
-        ordered = sorted(fused.items(), key=lambda kv: -kv[1])
+        rankings: list[list[int]] = []
+        if mode != "dense":
+            rankings.append(idx.rank(tokens, idx.mask(names, user, kinds), self.pool))
+        if mode != "bm25":
+            rankings.append(self._dense(idx, query, names, user, kinds, sections))
+        fused: dict[int, float] = {}
+        for ranking in rankings:
+            for rank, pos in enumerate(ranking, start=1):
+                rec = idx.records[pos]
+                if idx.collections[pos] == ARTIFACTS and rec.meta.get("user") != user:
+                    continue  # belt and braces: never another user's chunk
+                if sections and not _in_sections(rec.meta.get("section", ""), sections):
+                    continue
+                fused[pos] = fused.get(pos, 0.0) + 1.0 / (self.rrf_k + rank)
         hits: list[Hit] = []
         seen: set[tuple[str, str]] = set()
-        for chunk_id, score in ordered:
-            name, rec = records[chunk_id]
+        for pos, score in sorted(fused.items(), key=lambda kv: -kv[1]):
+            rec = idx.records[pos]
             group = (rec.meta.get("doc_id", ""), rec.meta.get("top", rec.meta.get("section", "")))
             if per_section and group in seen:
                 continue
             seen.add(group)
-            hits.append(_hit(len(hits) + 1, score, name, rec, tokens))
+            hits.append(_hit(len(hits) + 1, score, str(idx.collections[pos]), rec, tokens))
             if len(hits) == k:
                 break
         return hits
 
+    def _dense(
+        self,
+        idx: _Index,
+        query: str,
+        names: Sequence[str],
+        user: str,
+        kinds: Sequence[str] | None,
+        sections: Sequence[str] | None,
+    ) -> list[int]:
+        """Positions ranked by cosine distance across the collections (same model, comparable)."""
+        if not idx.records:
+            return []
+        embedding = self.store.embedder.embed_query(query)
+        kind_filter = {"kind": {"$in": list(kinds)}} if kinds else None
+        found: list[tuple[float, int]] = []
+        for name in names:
+            size = int(np.sum(idx.collections == name))
+            if not size:
+                continue
+            scope = {"user": user} if name == ARTIFACTS else None
+            n = min(self.pool * (4 if sections else 1), size)
+            for chunk_id, distance in self.store.query(
+                name, embedding, n, where_clause([scope, kind_filter])
+            ):
+                pos = idx.by_id.get((name, chunk_id))
+                if pos is not None:  # else written by another process since the index was built
+                    found.append((distance, pos))
+        return [pos for _, pos in sorted(found)][: self.pool * (4 if sections else 1)]
+
     def search_many(self, queries: Sequence[str], k: int = 5, **kwargs: Any) -> list[list[Hit]]:
         return [self.search(q, k, **kwargs) for q in queries]
-
-    @staticmethod
-    def _mask(idx: _Index, name: str, user: str, kinds: Sequence[str] | None) -> np.ndarray:
-        mask = np.ones(len(idx.records), dtype=bool)
-        if name == ARTIFACTS:
-            mask &= idx.users == user
-        if kinds:
-            mask &= np.isin(idx.kinds, list(kinds))
-        return mask
 
 
 def _in_sections(section: str, wanted: Sequence[str]) -> bool:
