@@ -83,3 +83,13 @@ def compendium_store(_compendium_chroma, staffsim_home):
 
     shutil.copytree(_compendium_chroma, staffsim_home / "chroma")
     return Store(get_settings())
+
+
+@pytest.fixture
+def fake_openai():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (see tests/openai_server.py)."""
+    from openai_server import FakeOpenAI  # tests/ is on sys.path (rootdir conftest)
+
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()

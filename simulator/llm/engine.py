@@ -1,0 +1,512 @@
+"""The LLM engine: LangChain `ChatOpenAI` over any OpenAI-compatible endpoint.
+
+One `LLMEngine` per settings. It renders a registry prompt, sends it (or replays
+it from a fixture), validates structured replies into pydantic models with one
+repair turn, streams free text, retries transient faults, and stamps every
+result with a `Provenance`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ValidationError
+
+from simulator.config import Settings, get_settings
+from simulator.errors import UserError
+from simulator.llm.cache import FixtureStore, canonical_request, request_key
+from simulator.llm.costs import count_messages, count_tokens, encoding_for_model, estimate_cost
+from simulator.llm.errors import LLMUnavailable, StructuredOutputError
+from simulator.llm.prompts import Prompt, get_registry
+from simulator.llm.provenance import Provenance, fallback_provenance
+from simulator.llm.retry import RetryPolicy
+from simulator.llm.schemas import get_schema
+
+T = TypeVar("T")
+
+#: `json_schema` (default) sends the schema as `response_format`; `json_object` is
+#: for servers that only offer JSON mode: the schema then rides in the system message.
+RESPONSE_FORMAT_ENV = "STAFFSIM_LLM_RESPONSE_FORMAT"
+_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
+
+
+@dataclass
+class Completion:
+    """One reply from the endpoint or a fixture."""
+
+    text: str
+    key: str
+    attempts: int = 0
+    latency_ms: float = 0.0
+    served_by: str | None = None
+    usage: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Tally:
+    """What a call spent across its requests (the first try and any repair)."""
+
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_ms: float = 0.0
+    attempts: int = 0
+    key: str | None = None
+    served_by: str | None = None
+
+    def add(self, messages: list[dict[str, str]], done: Completion, model: str) -> None:
+        self.tokens_in += count_messages(messages, model)
+        self.tokens_out += count_tokens(done.text, model)
+        self.latency_ms += done.latency_ms
+        self.attempts += done.attempts
+        self.key = done.key
+        self.served_by = done.served_by or self.served_by
+
+
+class TextStream:
+    """An iterator of text chunks; `.text` and `.provenance` are set once it is exhausted."""
+
+    def __init__(self, chunks: Iterator[str], finish: Callable[[str], Provenance]):
+        self._chunks = chunks
+        self._finish = finish
+        self._parts: list[str] = []
+        self.text: str | None = None
+        self.provenance: Provenance | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        for chunk in self._chunks:
+            self._parts.append(chunk)
+            yield chunk
+        self.text = "".join(self._parts)
+        self.provenance = self._finish(self.text)
+
+
+def parse_structured(text: str, schema_cls: type[BaseModel]) -> BaseModel:
+    """Validate a reply into `schema_cls`, tolerating code fences and stray prose."""
+    fenced = _FENCE.match(text)
+    body = fenced.group(1) if fenced else text.strip()
+    try:
+        return schema_cls.model_validate_json(body)
+    except ValidationError:
+        start, end = body.find("{"), body.rfind("}")
+        if start <= 0 or end <= start:
+            raise
+        return schema_cls.model_validate_json(body[start : end + 1])
+
+
+def _first_error(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        lines.append(f"- {where}: {err['msg']}")
+    return "\n".join(lines)
+
+
+class LLMEngine:
+    """Talks to one OpenAI-compatible endpoint (or its recordings) for one model."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        model: str | None = None,
+        mode: str | None = None,
+        retry: RetryPolicy | None = None,
+        response_format: str | None = None,
+    ):
+        self.settings = settings or get_settings()
+        self.model = model or self.settings.model
+        if not self.model:
+            raise UserError(
+                "No LLM model is configured; set STAFFSIM_ENGINE=openai:<model> "
+                "(or OPENAI_BASE_URL / OPENAI_API_KEY for the default model)."
+            )
+        self.mode = mode or self.settings.llm_mode
+        self.base_url = self.settings.openai_base_url
+        self.base_url_host = urlparse(self.base_url).netloc if self.base_url else "api.openai.com"
+        self.retry = retry or RetryPolicy(retries=self.settings.llm_retries)
+        self.response_format = response_format or os.environ.get(RESPONSE_FORMAT_ENV, "json_schema")
+        if self.response_format not in ("json_schema", "json_object"):
+            raise UserError(f"{RESPONSE_FORMAT_ENV} must be json_schema or json_object.")
+        self.fixtures = FixtureStore(self.settings.fixtures_dir)
+        self._gate = threading.BoundedSemaphore(max(1, self.settings.llm_concurrency))
+        self._models: dict[tuple, Any] = {}
+        self._models_lock = threading.Lock()
+
+    # --- public calls -----------------------------------------------------------------
+
+    def structured(
+        self,
+        prompt_id: str,
+        variables: dict[str, Any],
+        schema_cls: type[BaseModel] | None = None,
+        *,
+        rubric_ref: str | None = None,
+        label: str | None = None,
+    ) -> tuple[BaseModel, Provenance]:
+        """Render, send, validate into `schema_cls` (one repair turn); raise `StructuredOutputError`."""
+        prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
+        if schema_cls is None:
+            if not prompt.record.output_schema:
+                raise UserError(f"Prompt {prompt.id} declares no output schema; use text().")
+            schema_cls = get_schema(prompt.record.output_schema)
+        schema = schema_cls.model_json_schema()
+        messages = self._with_json_instructions(prompt.render(**variables), schema)
+        tally = _Tally()
+        first = self._complete(prompt, messages, schema, schema_cls.__name__)
+        tally.add(messages, first, self.model)
+        try:
+            return parse_structured(first.text, schema_cls), self._stamp(prompt, tally, rubric_ref)
+        except ValidationError as exc:
+            error = _first_error(exc)
+        repair = (
+            get_registry()
+            .get("repair_json")
+            .render(error=error, schema=json.dumps(schema, sort_keys=True))
+        )
+        retry_messages = messages + [{"role": "assistant", "content": first.text}] + repair
+        second = self._complete(prompt, retry_messages, schema, schema_cls.__name__)
+        tally.add(retry_messages, second, self.model)
+        provenance = self._stamp(prompt, tally, rubric_ref)
+        try:
+            return parse_structured(second.text, schema_cls), provenance
+        except ValidationError as exc:
+            raise StructuredOutputError(
+                f"{self.model} returned output that does not fit {schema_cls.__name__} "
+                f"even after one repair turn:\n{_first_error(exc)}",
+                raw=second.text,
+                provenance=provenance,
+            ) from exc
+
+    def structured_or_fallback(
+        self,
+        prompt_id: str,
+        variables: dict[str, Any],
+        fallback: Callable[[], T],
+        schema_cls: type[BaseModel] | None = None,
+        *,
+        rubric_ref: str | None = None,
+        label: str | None = None,
+    ) -> tuple[BaseModel | T, Provenance]:
+        """`structured`, or `fallback()` (the offline engine) with `fallback: true` and why."""
+        try:
+            return self.structured(
+                prompt_id, variables, schema_cls, rubric_ref=rubric_ref, label=label
+            )
+        except StructuredOutputError as exc:
+            reason = f"invalid structured output after repair: {str(exc).splitlines()[0]}"
+            return fallback(), fallback_provenance(reason, failed=exc.provenance, rubric=rubric_ref)
+        except LLMUnavailable as exc:
+            return fallback(), fallback_provenance(
+                f"endpoint unavailable: {exc}", rubric=rubric_ref
+            )
+
+    def text(
+        self,
+        prompt_id: str,
+        variables: dict[str, Any],
+        *,
+        rubric_ref: str | None = None,
+        label: str | None = None,
+    ) -> tuple[str, Provenance]:
+        """A plain-text reply, not streamed."""
+        prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
+        messages = prompt.render(**variables)
+        done = self._complete(prompt, messages, None, None)
+        tally = _Tally()
+        tally.add(messages, done, self.model)
+        return done.text, self._stamp(prompt, tally, rubric_ref)
+
+    def stream(
+        self,
+        prompt_id: str,
+        variables: dict[str, Any],
+        *,
+        rubric_ref: str | None = None,
+        label: str | None = None,
+    ) -> TextStream:
+        """Stream a plain-text reply chunk by chunk; `.provenance` is set at the end."""
+        prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
+        messages = prompt.render(**variables)
+        request, key = self._request(prompt, messages, None)
+        state = Completion(text="", key=key)
+
+        def finish(text: str) -> Provenance:
+            state.text = text
+            tally = _Tally()
+            tally.add(messages, state, self.model)
+            return self._stamp(prompt, tally, rubric_ref)
+
+        return TextStream(self._stream_chunks(messages, request, key, state), finish)
+
+    def run_batch(self, calls: list[Callable[[], T]], concurrency: int | None = None) -> list[T]:
+        """Run zero-argument calls at most `concurrency` at a time; results in order."""
+        limit = max(1, concurrency or self.settings.llm_concurrency)
+        with ThreadPoolExecutor(max_workers=limit, thread_name_prefix="staffsim-llm") as pool:
+            futures = [pool.submit(call) for call in calls]
+            return [f.result() for f in futures]
+
+    # --- internals --------------------------------------------------------------------
+
+    def _with_json_instructions(
+        self, messages: list[dict[str, str]], schema: dict[str, Any]
+    ) -> list[dict[str, str]]:
+        if self.response_format != "json_object":
+            return messages
+        hint = get_registry().get("json_instructions").render(schema=json.dumps(schema))
+        out = [dict(m) for m in messages]
+        if out and out[0]["role"] == "system":
+            out[0]["content"] += "\n\n" + hint[0]["content"]
+        else:
+            out.insert(0, hint[0])
+        return out
+
+    def _params(self, prompt: Prompt, schema: dict[str, Any] | None) -> dict:
+        params = prompt.record.params.model_dump(exclude_none=True)
+        if schema is not None:
+            params["response_format"] = self.response_format
+        return params
+
+    def _request(
+        self,
+        prompt: Prompt,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any] | None,
+    ) -> tuple[dict[str, Any], str]:
+        request = canonical_request(
+            model=self.model,
+            params=self._params(prompt, schema),
+            messages=messages,
+            response_schema=schema,
+            prompt=prompt.ref,
+        )
+        return request, request_key(request)
+
+    def _stamp(self, prompt: Prompt, tally: _Tally, rubric_ref: str | None) -> Provenance:
+        cost, note = estimate_cost(self.model, tally.tokens_in, tally.tokens_out)
+        return Provenance(
+            engine="openai",
+            model=self.model,
+            base_url_host=self.base_url_host,
+            prompt=prompt.ref,
+            rubric=rubric_ref,
+            mode=self.mode,
+            tokens_in=tally.tokens_in,
+            tokens_out=tally.tokens_out,
+            tokenizer=f"tiktoken:{encoding_for_model(self.model)}",
+            cost_usd=round(cost, 8),
+            cost_note=note,
+            latency_ms=round(tally.latency_ms, 1),
+            attempts=tally.attempts,
+            cache_key=tally.key,
+            served_by=tally.served_by,
+        )
+
+    def _chat_model(self, params: dict[str, Any]):
+        """A `ChatOpenAI` per parameter set; the openai client's retries are off (we retry)."""
+        cache_key = tuple(sorted((k, v) for k, v in params.items() if k != "response_format"))
+        with self._models_lock:
+            if cache_key in self._models:
+                return self._models[cache_key]
+            if not (self.settings.openai_api_key or self.base_url):
+                raise UserError(
+                    "The LLM engine needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+                    "server); set one, or use STAFFSIM_ENGINE=offline."
+                )
+            from langchain_openai import ChatOpenAI
+
+            extra = {k: params[k] for k in ("top_p", "seed") if k in params}
+            chat = ChatOpenAI(
+                model=self.model,
+                base_url=self.base_url,
+                # Local servers ignore the key but the client insists on one.
+                api_key=self.settings.openai_api_key or "not-needed",
+                timeout=self.settings.llm_timeout,
+                max_retries=0,
+                temperature=params.get("temperature"),
+                max_tokens=params.get("max_tokens"),
+                include_response_headers=True,
+                use_responses_api=False,
+                **extra,
+            )
+            self._models[cache_key] = chat
+            return chat
+
+    def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any]:
+        if self.response_format == "json_object":
+            return {"type": "json_object"}
+        return {
+            "type": "json_schema",
+            "json_schema": {"name": name, "schema": schema, "strict": False},
+        }
+
+    def _complete(
+        self,
+        prompt: Prompt,
+        messages: list[dict[str, str]],
+        schema: dict[str, Any] | None,
+        schema_name: str | None,
+    ) -> Completion:
+        """One request: from a fixture in replay, else over HTTP (recorded in record mode)."""
+        request, key = self._request(prompt, messages, schema)
+        if self.mode == "replay":
+            return self._replay(request, key)
+        chat = self._chat_model(request["params"])
+        kwargs = {}
+        if schema is not None:
+            kwargs["response_format"] = self._response_format(schema, schema_name or "Output")
+        lc_messages = _to_langchain(messages)
+        attempts = 0
+
+        def once():
+            nonlocal attempts
+            attempts += 1
+            with self._gate:
+                return chat.invoke(lc_messages, **kwargs)
+
+        started = time.perf_counter()
+        reply = self._guard(lambda: self.retry.run(once))
+        latency = (time.perf_counter() - started) * 1000
+        meta = reply.response_metadata or {}
+        text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
+        done = Completion(
+            text=text,
+            key=key,
+            attempts=attempts,
+            latency_ms=latency,
+            served_by=meta.get("model_name"),
+            usage=dict(meta.get("token_usage") or {}),
+        )
+        if self.mode == "record":
+            self._record(request, key, done, (meta.get("headers") or {}).get("server"))
+        return done
+
+    def _replay(self, request: dict[str, Any], key: str) -> Completion:
+        fixture = self.fixtures.load(request["model"], key)
+        if fixture is None:
+            raise self.fixtures.miss(request, key)
+        return Completion(
+            text=fixture.text,
+            key=key,
+            served_by=fixture.recorded_with.get("model"),
+            usage=fixture.usage,
+        )
+
+    def _record(
+        self, request: dict[str, Any], key: str, done: Completion, server: str | None
+    ) -> None:
+        self.fixtures.save(
+            request,
+            key,
+            done.text,
+            usage={k: v for k, v in done.usage.items() if isinstance(v, int)},
+            recorded_with={
+                "server": server or self.base_url_host,
+                "model": done.served_by or self.model,
+                "base_url_host": self.base_url_host,
+            },
+            secrets=(self.settings.openai_api_key or "",),
+        )
+
+    def _transport_error(self, exc: BaseException) -> LLMUnavailable | None:
+        """The one clear `LLMUnavailable` for a transport fault that survived the retries."""
+        import openai
+
+        attempts = f"{self.retry.retries + 1} attempt(s) at most"
+        if isinstance(exc, openai.APIStatusError):
+            return LLMUnavailable(
+                f"The model endpoint at {self.base_url_host} answered HTTP {exc.status_code} "
+                f"({attempts}); check the model name, key and server, or use "
+                "STAFFSIM_ENGINE=offline."
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            what = "timed out" if isinstance(exc, openai.APITimeoutError) else "was unreachable"
+            return LLMUnavailable(
+                f"The model endpoint at {self.base_url_host} {what} ({attempts}); check "
+                "OPENAI_BASE_URL and STAFFSIM_LLM_TIMEOUT, or use STAFFSIM_ENGINE=offline."
+            )
+        return None
+
+    def _guard(self, fn: Callable[[], T]) -> T:
+        try:
+            return fn()
+        except Exception as exc:
+            mapped = self._transport_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    def _stream_chunks(
+        self, messages: list[dict[str, str]], request: dict[str, Any], key: str, state: Completion
+    ) -> Iterator[str]:
+        if self.mode == "replay":
+            done = self._replay(request, key)
+            state.served_by = done.served_by
+            yield from re.findall(r"\S+\s*|\s+", done.text)
+            return
+        chat = self._chat_model(request["params"])
+        lc_messages = _to_langchain(messages)
+        started = time.perf_counter()
+        parts: list[str] = []
+        meta: dict[str, Any] = {}
+
+        def opened():
+            # Retry only until the first chunk arrives; after that a fault is final.
+            state.attempts += 1
+            with self._gate:
+                iterator = chat.stream(lc_messages)
+                first = next(iterator, None)
+            return first, iterator
+
+        first, iterator = self._guard(lambda: self.retry.run(opened))
+        chunks = [first] if first is not None else []
+        try:
+            for chunk in _chain(chunks, iterator):
+                meta.update({k: v for k, v in (chunk.response_metadata or {}).items() if v})
+                if isinstance(chunk.content, str) and chunk.content:
+                    parts.append(chunk.content)
+                    yield chunk.content
+        except Exception as exc:
+            mapped = self._transport_error(exc)
+            if mapped is None:
+                raise
+            raise mapped from exc
+        state.latency_ms = (time.perf_counter() - started) * 1000
+        state.served_by = meta.get("model_name")
+        state.text = "".join(parts)
+        if self.mode == "record":
+            self._record(request, key, state, (meta.get("headers") or {}).get("server"))
+
+
+def _chain(head: list, tail: Iterator) -> Iterator:
+    yield from head
+    yield from tail
+
+
+def _to_langchain(messages: list[dict[str, str]]):
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
+    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
+    return [kinds[m["role"]](content=m["content"]) for m in messages]
+
+
+_ENGINES: dict[int, LLMEngine] = {}
+
+
+def get_engine(settings: Settings | None = None) -> LLMEngine:
+    """The engine for these settings (default: the process settings), built once."""
+    settings = settings or get_settings()
+    engine = _ENGINES.get(id(settings))
+    if engine is None or engine.settings is not settings:
+        engine = LLMEngine(settings)
+        _ENGINES.clear()  # settings are replaced, not mutated: keep one engine
+        _ENGINES[id(settings)] = engine
+    return engine

@@ -1,0 +1,48 @@
+"""What produced an LLM result: engine, model, endpoint host, prompt and rubric refs, cost."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Provenance(BaseModel):
+    """The stamp every LLM (or fallback) result carries; never holds an API key."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    engine: str
+    model: str | None = None
+    base_url_host: str | None = None
+    prompt: str | None = None  # id@version@sha256
+    rubric: str | None = None  # id@version, passed in by the caller
+    mode: str = "live"  # live, record or replay
+    tokens_in: int = 0
+    tokens_out: int = 0
+    tokenizer: str | None = None
+    cost_usd: float = 0.0
+    cost_note: str | None = None
+    latency_ms: float = 0.0
+    attempts: int = 0
+    cache_key: str | None = None
+    served_by: str | None = None  # the model name the server reported
+    fallback: bool = False
+    fallback_reason: str | None = None
+
+
+def fallback_provenance(
+    reason: str, *, failed: Provenance | None = None, rubric: str | None = None
+) -> Provenance:
+    """The stamp for a result the offline engine produced because the LLM path failed.
+
+    Keeps what the failed call knew (model, prompt, tokens spent) and records why.
+    """
+    if failed is None:
+        return Provenance(engine="offline", rubric=rubric, fallback=True, fallback_reason=reason)
+    return failed.model_copy(
+        update={
+            "engine": "offline",
+            "rubric": rubric or failed.rubric,
+            "fallback": True,
+            "fallback_reason": reason,
+        }
+    )

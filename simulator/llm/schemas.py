@@ -1,0 +1,74 @@
+"""Structured-output schemas: pydantic models the LLM must fill, registered by name.
+
+Prompt files name their output schema by a string key; `get_schema(name)` turns it
+into the model class. Other packages register their own with `register_schema`.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from simulator.errors import UserError
+
+_SCHEMAS: dict[str, type[BaseModel]] = {}
+
+
+def register_schema(name: str, model_cls: type[BaseModel]) -> type[BaseModel]:
+    """Register `model_cls` under `name`; re-registering the same class is a no-op."""
+    existing = _SCHEMAS.get(name)
+    if existing is not None and existing is not model_cls:
+        raise ValueError(f"schema {name!r} is already registered to {existing.__qualname__}")
+    _SCHEMAS[name] = model_cls
+    return model_cls
+
+
+def get_schema(name: str) -> type[BaseModel]:
+    """The model class registered under `name`."""
+    try:
+        return _SCHEMAS[name]
+    except KeyError:
+        known = ", ".join(sorted(_SCHEMAS)) or "none"
+        raise UserError(
+            f"No output schema named {name!r} is registered (known: {known}); "
+            "call simulator.llm.schemas.register_schema before using the prompt."
+        ) from None
+
+
+def schema_names() -> list[str]:
+    """Every registered schema name, sorted."""
+    return sorted(_SCHEMAS)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class LLMSignalScore(_Strict):
+    """One rubric signal as the model scored it."""
+
+    id: str
+    score: int = Field(ge=0, le=4)
+    evidence: list[str] = Field(description="Verbatim quotes from the candidate text.")
+    feedback: str
+
+
+class LLMGrade(_Strict):
+    """A grade of an answer or an artifact, as the model returns it."""
+
+    signals: list[LLMSignalScore]
+    overall: int = Field(ge=1, le=5)
+    pitfalls: list[str]
+    suggestions: list[str]
+    injection_detected: bool
+
+
+class LLMFollowUp(_Strict):
+    """One follow-up question aimed at the weakest signal."""
+
+    question: str
+    targets_signal: str
+    quote: str = Field(description="The words of the answer that prompted the follow-up.")
+
+
+register_schema("LLMGrade", LLMGrade)
+register_schema("LLMFollowUp", LLMFollowUp)
