@@ -152,26 +152,63 @@ class Store:
         progress: Callable[[int], None] | None = None,
     ) -> SyncResult:
         """Make the stored chunks of `doc_id` equal `chunks`: add new ids, delete stale ones."""
+        return self.sync_documents(name, {doc_id: chunks}, progress)[0]
+
+    def sync_documents(
+        self,
+        name: str,
+        docs: dict[str, list[Chunk]],
+        progress: Callable[[int], None] | None = None,
+    ) -> list[SyncResult]:
+        """`sync_document` for several documents, embedding all their new chunks together."""
         col = self.collection(name)
-        existing = set(col.get(where={"doc_id": doc_id}, include=[])["ids"])
-        wanted = {c.id: c for c in chunks}
-        stale = sorted(existing - set(wanted))
-        fresh = [c for c in chunks if c.id not in existing]
-        for start in range(0, len(fresh), _ADD_BATCH):
-            batch = fresh[start : start + _ADD_BATCH]
-            col.add(
-                ids=[c.id for c in batch],
-                embeddings=self.embedder.embed_documents([c.embed_text for c in batch]),
-                documents=[c.text for c in batch],
-                metadatas=[c.metadata() for c in batch],
-            )
-            if progress:
-                progress(len(batch))
+        got = col.get(where={"doc_id": {"$in": list(docs)}}, include=["metadatas"])
+        existing: dict[str, set[str]] = {doc_id: set() for doc_id in docs}
+        for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+            existing[str(meta["doc_id"])].add(chunk_id)
+        fresh = [
+            c for doc_id, chunks in docs.items() for c in chunks if c.id not in existing[doc_id]
+        ]
+        stale = sorted(
+            i for doc_id, chunks in docs.items() for i in existing[doc_id] - {c.id for c in chunks}
+        )
+        self._add(col, fresh, progress)
         if stale:
             col.delete(ids=stale)
         if fresh or stale:
             self._touch(col)
-        return SyncResult(doc_id, len(fresh), len(stale), len(existing & set(wanted)))
+        results = []
+        for doc_id, chunks in docs.items():
+            wanted = {c.id for c in chunks}
+            have = existing[doc_id]
+            results.append(
+                SyncResult(doc_id, len(wanted - have), len(have - wanted), len(have & wanted))
+            )
+        return results
+
+    def _add(self, col, chunks: list[Chunk], progress: Callable[[int], None] | None) -> None:
+        """Embed and add chunks; batches of similar length, each written while the next embeds."""
+        from concurrent.futures import ThreadPoolExecutor
+
+        ordered = sorted(chunks, key=lambda c: len(c.embed_text), reverse=True)
+        with ThreadPoolExecutor(max_workers=1) as writer:
+            pending = None
+            for start in range(0, len(ordered), _ADD_BATCH):
+                batch = ordered[start : start + _ADD_BATCH]
+                embeddings = self.embedder.embed_documents([c.embed_text for c in batch])
+                if pending is not None:
+                    pending.result()
+                pending = writer.submit(
+                    col.add,
+                    ids=[c.id for c in batch],
+                    embeddings=embeddings,
+                    documents=[c.text for c in batch],
+                    metadatas=[c.metadata() for c in batch],
+                )
+                if progress:
+                    progress(len(batch))
+            if pending is not None:
+                pending.result()
 
     def delete_document(self, doc_id: str, user: str | None = None) -> int:
         """Remove every chunk of a document; returns how many went."""

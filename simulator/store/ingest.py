@@ -90,10 +90,11 @@ def add_files(
         store.reindex(ARTIFACTS)
     total = sum(len(c) for *_, c in planned)
     progress = _progress(total)
-    out = []
-    for path, doc_kind, confidence, chunks in planned:
-        result = store.sync_document(ARTIFACTS, chunks[0].doc_id, chunks, progress)
-        out.append(_report(result, chunks, path.name, doc_kind, user, confidence))
+    results = store.sync_documents(ARTIFACTS, {c[0].doc_id: c for *_, c in planned}, progress)
+    out = [
+        _report(result, chunks, path.name, doc_kind, user, confidence)
+        for result, (path, doc_kind, confidence, chunks) in zip(results, planned, strict=True)
+    ]
     if progress:
         progress.close()
     return out
