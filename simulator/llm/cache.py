@@ -180,7 +180,7 @@ class FixtureStore:
             )
         )
         return FixtureMissing(
-            f"{head}\nClosest recording ({ratio:.0%} similar): {nearest.path}\n{diff}",
+            f"{head}\nClosest recording ({ratio:.1%} similar): {nearest.path}\n{diff}",
             key=key,
             nearest=str(nearest.path),
             diff=diff,
