@@ -149,15 +149,13 @@ def test_bad_input_is_refused_and_the_store_untouched(compendium_store, tmp_path
     assert _counts(compendium_store) == before
 
 
-def test_the_cli_prints_one_sentence_for_bad_input(tmp_path, capsys):
+def test_the_cli_prints_one_sentence_for_bad_input(tmp_path, capsys, monkeypatch):
     from simulator.cli import main
 
     empty = tmp_path / "empty.txt"
     empty.write_text("")
+    monkeypatch.setattr("sys.argv", ["staffsim", "add", str(empty)])
     with pytest.raises(SystemExit) as exit_info:
-        import sys
-
-        sys.argv = ["staffsim", "add", str(empty)]
         main()
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
@@ -167,3 +165,18 @@ def test_the_cli_prints_one_sentence_for_bad_input(tmp_path, capsys):
 def test_unknown_kind_is_refused(compendium_store, tmp_path):
     with pytest.raises(UserError, match="Unknown kind 'memo'"):
         add_files(compendium_store, [_artifact(tmp_path)], kind="memo")
+
+
+def test_add_several_files_in_one_call_with_json(compendium_store, tmp_path):
+    import json
+
+    first = _artifact(tmp_path)
+    second = tmp_path / "notes.txt"
+    second.write_text("Capacity notes: peak RPS 40k, headroom 30%.", encoding="utf-8")
+    runner = CliRunner()
+    out = runner.invoke(cli, ["add", str(first), str(second), "--kind", "capacity", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.output)
+    assert [r["source"] for r in rows] == ["bluefin.md", "notes.txt"]
+    assert all(r["kind"] == "capacity" and r["added"] == r["chunks"] >= 1 for r in rows)
+    assert len({r["id"] for r in rows}) == 2

@@ -103,6 +103,8 @@ def get_embedder(spec: str | None = None) -> Embedder:
 
         spec = get_settings().embeddings
     key = spec.strip() or "local"
+    if key == "local":
+        key = f"local:{LOCAL_MODEL}"  # one cache entry, one model load, for both spellings
     with _LOCK:
         if key not in _CACHE:
             _CACHE[key] = _build(key)
