@@ -1,0 +1,74 @@
+"""The `Grade`: what every grader returns, whichever engine produced it."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+INTERVIEW_LEVELS = {1: "Strong No Hire", 2: "No Hire", 3: "Lean Hire", 4: "Hire", 5: "Strong Hire"}
+ARTIFACT_LEVELS = {1: "Not acceptable", 2: "Weak", 3: "Adequate", 4: "Strong", 5: "Exemplary"}
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(_Out):
+    """A verbatim span of the candidate's text: `text == answer[start:end]`."""
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class SignalScore(_Out):
+    id: str
+    name: str
+    weight: float
+    score: int = Field(ge=0, le=4)
+    evidence: list[Evidence] = Field(default_factory=list)
+    feedback: str = ""
+
+
+class Citation(_Out):
+    """A compendium section to study, with the passage that says why."""
+
+    kind: str
+    section: str
+    citation: str
+    source: str = "compendium"
+
+
+class Grade(_Out):
+    """A graded answer or critiqued artifact (the JSON the CLI prints, one per file)."""
+
+    file: str | None = None
+    target: Literal["critique", "grade"]
+    kind: str
+    question: str | None = None
+    score: int = Field(ge=1, le=5)
+    level: str
+    signals: list[SignalScore]
+    pitfalls: list[str] = Field(default_factory=list)
+    suggestions: list[str] = Field(default_factory=list)
+    sections: list[Citation] = Field(default_factory=list)
+    injection: bool = False
+    injection_findings: list[Evidence] = Field(default_factory=list)
+    engine: str
+    model: str | None = None
+    prompt: str | None = None
+    rubric: str
+    fallback: str | None = None
+    dropped_quotes: int = 0
+    latency_ms: float = 0.0
+    tokens: dict[str, int] = Field(default_factory=dict)
+
+    def weakest(self, n: int = 3) -> list[SignalScore]:
+        """The lowest-scoring signals, heaviest first among ties."""
+        return sorted(self.signals, key=lambda s: (s.score, -s.weight))[:n]
+
+
+def level_name(score: int, target: str) -> str:
+    """The anchored name of a 1-5 score."""
+    return (INTERVIEW_LEVELS if target == "grade" else ARTIFACT_LEVELS)[score]

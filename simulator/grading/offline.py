@@ -1,0 +1,233 @@
+"""The offline engine: detectors + local embeddings, combined per rubric signal.
+
+Deterministic, no network, and what runs by default. For each signal it blends
+three readings — semantic coverage (answer windows against the signal's
+description), its cue phrases, and the detectors the rubric names — into a 0-4
+score; the weighted signal mean, less penalties for off-topic, rambling,
+hedging and number-stuffed answers, maps to a 1-5 level through cut points
+calibrated on the team's labeled calibration split (`corpus/calibration.yaml`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+
+from simulator.grading import calibration, feedback
+from simulator.grading.detectors import SIGNAL_DETECTORS, Finding, injection, rambling, stuffing
+from simulator.grading.grade import Evidence, Grade, SignalScore, level_name
+from simulator.grading.text import Doc, Span, matches
+from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
+
+_WINDOW_WORDS = 45
+_MAX_WINDOWS = 64
+_EVIDENCE_CHARS = 240
+
+
+@dataclass
+class Features:
+    """What the overall level is computed from (also what calibration fits)."""
+
+    coverage: float
+    offtopic: float
+    rambling: float
+    hedging: float
+    stuffing: float
+    words: int
+    signal_scores: dict[str, float] = field(default_factory=dict)
+
+
+def _embedder():
+    from simulator.store.embeddings import get_embedder
+
+    return get_embedder("local")
+
+
+def _encode(texts: list[str]) -> np.ndarray:
+    embedder = _embedder()
+    encode = getattr(embedder, "encode", None)
+    if encode is not None:
+        return np.asarray(encode(texts), dtype=np.float32)
+    return np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+
+
+@lru_cache(maxsize=64)
+def _probe_matrix(rubric_ref: str, probes: tuple[tuple[str, ...], ...]) -> list[np.ndarray]:
+    """Embeddings of each signal's probe texts, computed once per rubric version."""
+    flat = [text for group in probes for text in group]
+    matrix = _encode(flat)
+    out, i = [], 0
+    for group in probes:
+        out.append(matrix[i : i + len(group)])
+        i += len(group)
+    return out
+
+
+def _probes(signal: Signal) -> tuple[str, ...]:
+    return (f"{signal.name}. {signal.description}", signal.strong)
+
+
+def windows(doc: Doc) -> list[Span]:
+    """Consecutive sentences grouped into ~45-word windows (few enough to embed fast)."""
+    out: list[Span] = []
+    start: Span | None = None
+    words = 0
+    for sentence in doc.sentences:
+        if start is None:
+            start = sentence
+        words += len(sentence.text.split())
+        if words >= _WINDOW_WORDS:
+            out.append(Span(start.start, sentence.end, doc.text[start.start : sentence.end]))
+            start, words = None, 0
+    if start is not None:
+        last = doc.sentences[-1]
+        out.append(Span(start.start, last.end, doc.text[start.start : last.end]))
+    if len(out) > _MAX_WINDOWS:
+        step = len(out) / _MAX_WINDOWS
+        out = [out[int(i * step)] for i in range(_MAX_WINDOWS)]
+    return out
+
+
+def _best_sentence(doc: Doc, window: Span, cues: list[str]) -> Span:
+    """The sentence of `window` that carries the signal's cues (else its longest)."""
+    inside = [s for s in doc.sentences if window.start <= s.start and s.end <= window.end]
+    if not inside:
+        return window
+    cued = [s for s in inside if cues and matches(s.text, cues)]
+    return (cued or sorted(inside, key=lambda s: -len(s.text)))[0]
+
+
+def _scale(value: float, low: float, high: float) -> float:
+    return float(min(1.0, max(0.0, (value - low) / (high - low))))
+
+
+def _evidence(doc: Doc, spans: list[Span], limit: int = 2) -> list[Evidence]:
+    out, seen = [], set()
+    for span in spans:
+        if span.start in seen or len(out) >= limit:
+            continue
+        seen.add(span.start)
+        end = min(span.end, span.start + _EVIDENCE_CHARS)
+        out.append(Evidence(text=doc.text[span.start : end], start=span.start, end=end))
+    return out
+
+
+class OfflineGrader:
+    """Grades one text against one rubric, with no model beyond local embeddings."""
+
+    name = "offline"
+
+    def grade(
+        self,
+        text: str,
+        rubric: PanelRubric | ArtifactRubric,
+        *,
+        target: str,
+        kind: str,
+        question: str | None = None,
+    ) -> Grade:
+        started = time.perf_counter()
+        original = Doc(text)
+        found = injection.detect(original)
+        doc = Doc(injection.blank_out(text, found.spans)) if found.spans else original
+        scored, features = self.score_signals(doc, rubric, target=target, question=question)
+        overall = calibration.level_for(_calibration_key(target, kind, rubric), features)
+        signals = [
+            SignalScore(
+                id=s.id,
+                name=s.name,
+                weight=s.weight,
+                score=score,
+                evidence=_evidence(original, spans),
+                feedback=feedback.signal_feedback(s, score),
+            )
+            for s, (score, spans) in zip(rubric.signals, scored, strict=True)
+        ]
+        grade = Grade(
+            target=target,  # type: ignore[arg-type]
+            kind=kind,
+            question=question,
+            score=overall,
+            level=level_name(overall, target),
+            signals=signals,
+            pitfalls=feedback.pitfalls(rubric, signals, features),
+            suggestions=feedback.suggestions(rubric, signals, features),
+            sections=feedback.sections_to_study(rubric, signals),
+            injection=bool(found.spans),
+            injection_findings=_evidence(original, found.spans, limit=10),
+            engine="offline",
+            model="local:all-MiniLM-L6-v2",
+            rubric=rubric.ref,
+        )
+        grade.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return grade
+
+    def score_signals(
+        self,
+        doc: Doc,
+        rubric: PanelRubric | ArtifactRubric,
+        *,
+        target: str,
+        question: str | None,
+    ) -> tuple[list[tuple[int, list[Span]]], Features]:
+        """Per-signal (0-4 score, evidence spans) and the answer-level features."""
+        wins = windows(doc)
+        if not wins:
+            empty = Features(0.0, 1.0, 0.0, 0.0, 0.0, 0)
+            return [(0, []) for _ in rubric.signals], empty
+        topic = question or getattr(rubric, "goal", None) or getattr(rubric, "purpose", "")
+        matrix = _encode([w.text for w in wins] + [topic])
+        answer, topic_vec = matrix[:-1], matrix[-1]
+        probes = _probe_matrix(rubric.ref, tuple(_probes(s) for s in rubric.signals))
+        results, raw = [], {}
+        findings: dict[str, Finding] = {}
+        for signal, probe in zip(rubric.signals, probes, strict=True):
+            sims = answer @ probe.T
+            best = float(sims.max())
+            semantic = _scale(best, 0.12, 0.5)
+            cue_hits = matches(doc.text, signal.cues) if signal.cues else []
+            lexical = min(1.0, len(cue_hits) / 4.0)
+            spans: list[Span] = []
+            if signal.detectors:
+                for name in signal.detectors:
+                    if name not in findings:
+                        findings[name] = SIGNAL_DETECTORS[name](doc)
+                detected = float(np.mean([findings[n].score for n in signal.detectors]))
+                value = 0.5 * detected + 0.25 * semantic + 0.25 * lexical
+                for name in signal.detectors:
+                    spans.extend(findings[name].spans[:2])
+            else:
+                value = 0.55 * semantic + 0.45 * lexical
+            if best > 0.3:
+                spans.append(_best_sentence(doc, wins[int(sims.max(axis=1).argmax())], cue_hits))
+            if cue_hits and not spans:
+                spans.extend(s for s in doc.sentences if matches(s.text, cue_hits[:3]))
+            raw[signal.id] = value
+            results.append((int(round(4 * value)), spans))
+        relevance = float(np.sort(answer @ topic_vec)[-3:].mean()) if question else 1.0
+        weights = np.array([s.weight for s in rubric.signals])
+        values = np.array([raw[s.id] for s in rubric.signals])
+        long_words = rambling.LONG_WORDS if target == "grade" else 1500
+        features = Features(
+            coverage=float((weights * values).sum() / weights.sum()),
+            offtopic=1.0 - _scale(relevance, 0.1, 0.35),
+            rambling=rambling.detect(doc, long_words).score,
+            hedging=rambling.hedging(doc).score,
+            stuffing=stuffing.detect(doc).score,
+            words=doc.word_count,
+            signal_scores=raw,
+        )
+        return results, features
+
+
+def _calibration_key(target: str, kind: str, rubric: PanelRubric | ArtifactRubric) -> str:
+    return rubric.id if target == "grade" else kind
+
+
+@lru_cache(maxsize=1)
+def offline_grader() -> OfflineGrader:
+    """The process-wide offline grader."""
+    return OfflineGrader()

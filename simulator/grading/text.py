@@ -1,0 +1,90 @@
+"""The answer as sentences with character offsets, and phrase matching over it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+_SENTENCE_END = re.compile(
+    r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Za-z0-9\"'(\[*])"
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
+_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s*")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A verbatim piece of the answer: `text == answer[start:end]`."""
+
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Doc:
+    """The text a grader reads, split into sentences that keep their offsets."""
+
+    text: str
+
+    @cached_property
+    def sentences(self) -> list[Span]:
+        spans: list[Span] = []
+        offset = 0
+        for line in self.text.splitlines(keepends=True):
+            body = line.rstrip("\r\n")
+            stripped = body.strip()
+            if stripped:
+                lead = len(body) - len(body.lstrip())
+                start = 0
+                for m in _SENTENCE_END.finditer(body):
+                    spans.append(_span(self.text, offset + start, offset + m.start()))
+                    start = m.end()
+                spans.append(_span(self.text, offset + max(start, lead), offset + len(body)))
+            offset += len(line)
+        return [s for s in spans if s.text and _WORD.search(s.text)]
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def words(self) -> list[str]:
+        return _WORD.findall(self.text)
+
+    @property
+    def word_count(self) -> int:
+        return len(self.words)
+
+    def sentence_text(self, span: Span) -> str:
+        """The sentence without its bullet or heading marker."""
+        return _BULLET.sub("", span.text)
+
+
+def _span(text: str, start: int, end: int) -> Span:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start:end])
+
+
+@lru_cache(maxsize=4096)
+def phrase_pattern(phrase: str) -> re.Pattern[str]:
+    """A case-insensitive word-boundary regex; a trailing `*` matches any word ending."""
+    wild = phrase.endswith("*")
+    body = re.escape(phrase.rstrip("*").lower()).replace(r"\ ", r"\s+")
+    lead = r"(?<![\w])" if phrase[:1].isalnum() else ""
+    tail = r"[\w-]*" if wild else (r"(?![\w])" if phrase.rstrip("*")[-1:].isalnum() else "")
+    return re.compile(lead + body + tail, re.IGNORECASE)
+
+
+def matches(text: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
+    """The phrases that occur in `text`."""
+    return [p for p in phrases if phrase_pattern(p).search(text)]
+
+
+def sentences_with(doc: Doc, phrases: list[str] | tuple[str, ...]) -> list[Span]:
+    """Sentences containing at least one of `phrases`."""
+    return [s for s in doc.sentences if matches(s.text, phrases)]
