@@ -7,6 +7,7 @@ import pkgutil
 import sys
 
 import simulator.bench as package
+from simulator.errors import UserError
 
 
 def _names() -> list[str]:
@@ -27,7 +28,11 @@ def main(argv: list[str]) -> int:
     code = 0
     for name, args in chosen:
         module = importlib.import_module(f"simulator.bench.{name}")
-        code = max(code, module.main(args) or 0)
+        try:
+            code = max(code, module.main(args) or 0)
+        except UserError as exc:
+            print(f"{name}: {exc}", file=sys.stderr)
+            code = 2
     return code
 
 
