@@ -278,3 +278,18 @@ def test_ledger_sums_a_session(llm_env):
     summary = ledger.summary()
     assert summary["calls"] == 2 and summary["models"] == ["fake-model-1"]
     assert summary["tokens_in"] > 100
+
+
+def test_stream_retries_before_the_first_chunk(llm_env):
+    llm_env.push(Reply(status=503), Reply(chunks=["Back ", "again."]))
+    sleeps = Sleeps()
+    stream = _engine(sleeps=sleeps).stream("interviewer_turn", TURN_VARS)
+    assert "".join(stream) == "Back again."
+    assert len(sleeps) == 1 and stream.provenance.attempts == 2
+
+
+def test_stream_gives_up_with_a_clear_error(llm_env):
+    llm_env.default = Reply(status=502)
+    with pytest.raises(LLMUnavailable, match="HTTP 502"):
+        list(_engine(retries=1).stream("interviewer_turn", TURN_VARS))
+    assert len(llm_env.chat_requests()) == 2
