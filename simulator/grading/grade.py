@@ -49,6 +49,7 @@ class Grade(_Out):
     question: str | None = None
     score: int = Field(ge=1, le=5)
     level: str
+    strength: float = Field(default=0.0, description="Continuous 0-1 strength behind the level.")
     signals: list[SignalScore]
     pitfalls: list[str] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)

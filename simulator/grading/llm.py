@@ -168,6 +168,9 @@ class LLMGrader:
                 **stamp,
                 "score": overall,
                 "level": level_name(overall, target),
+                "strength": round(
+                    sum(s.weight * s.score for s in scores) / (4 * sum(s.weight for s in scores)), 4
+                ),
                 "signals": scores,
                 "pitfalls": pitfalls,
                 "suggestions": result.suggestions or offline.suggestions,

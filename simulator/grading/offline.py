@@ -72,10 +72,16 @@ def _probes(signal: Signal) -> tuple[str, ...]:
 
 def windows(doc: Doc) -> list[Span]:
     """Consecutive sentences grouped into ~45-word windows (few enough to embed fast)."""
+    previous: Span | None = None
     out: list[Span] = []
     start: Span | None = None
     words = 0
     for sentence in doc.sentences:
+        if start is not None and sentence.text.startswith("#"):
+            # Windows never cross a heading: sections stay separate units of meaning.
+            out.append(Span(start.start, previous.end, doc.text[start.start : previous.end]))
+            start, words = None, 0
+        previous = sentence
         if start is None:
             start = sentence
         words += len(sentence.text.split())
@@ -152,6 +158,7 @@ class OfflineGrader:
             question=question,
             score=overall,
             level=level_name(overall, target),
+            strength=round(calibration.strength(features), 4),
             signals=signals,
             pitfalls=feedback.pitfalls(rubric, signals, features),
             suggestions=feedback.suggestions(rubric, signals, features),
