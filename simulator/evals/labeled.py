@@ -157,8 +157,16 @@ class InjectionCase(_Strict):
         if self.position == "end":
             return f"{base}\n\n{self.payload.rstrip()}\n"
         lines = base.split("\n")
-        cut = max(1, len(lines) // 2)
-        return "\n".join([*lines[:cut], "", self.payload.rstrip(), "", *lines[cut:]]) + "\n"
+        half = len(lines) // 2
+        # Prefer a paragraph break near the middle so no sentence is cut in two.
+        blanks = [i for i, line in enumerate(lines) if not line.strip() and 0 < i < len(lines) - 1]
+        if blanks:
+            cut = min(blanks, key=lambda i: abs(i - half))
+            head, tail = lines[:cut], lines[cut + 1 :]
+        else:
+            cut = max(1, half)
+            head, tail = lines[:cut], lines[cut:]
+        return "\n".join([*head, "", self.payload.rstrip(), "", *tail]) + "\n"
 
 
 class RetrievalQuery(_Strict):
