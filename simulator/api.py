@@ -9,6 +9,7 @@ from simulator.knowledge.compendium import ArtifactKind, Compendium, load_compen
 from simulator.knowledge.rubrics import PanelRubric, get_panel, load_panels
 
 __all__ = [
+    "add_artifacts",
     "check_kind",
     "compendium",
     "critique",
@@ -16,7 +17,13 @@ __all__ = [
     "get_panel",
     "grade_answer",
     "list_kinds",
+    "delete_artifact",
+    "list_artifacts",
     "list_panels",
+    "progress_report",
+    "read_artifact",
+    "save_star",
+    "star_bank",
 ]
 
 
@@ -71,3 +78,58 @@ def grade_answer(
     from simulator.grading import grade_answer as _grade
 
     return _grade(panel, question, text, engine=engine, name=name)
+
+
+# --- web/progress --------------------------------------------------------------------
+
+
+def add_artifacts(paths, *, user: str, kind: str | None = None, on_file=None):
+    """Keep and index a user's files (.md, .txt, .pdf, .docx) -> list of `Ingested`."""
+    from simulator.library import add_artifacts as _add
+
+    return _add(paths, user=user, kind=kind, on_file=on_file)
+
+
+def list_artifacts(user: str) -> list[dict]:
+    """The user's stored artifacts: id, source, kind, chunks."""
+    from simulator.library import list_artifacts as _list
+
+    return _list(user)
+
+
+def delete_artifact(doc_id: str, *, user: str) -> int:
+    """Remove one of the user's artifacts; returns the chunks removed."""
+    from simulator.library import delete_artifact as _delete
+
+    return _delete(doc_id, user=user)
+
+
+def read_artifact(path) -> tuple[str, str, float]:
+    """A user's file read and its kind detected -> (text, kind, confidence)."""
+    from simulator.knowledge.detect import detect_kind
+    from simulator.textio import read_text_file
+
+    text = read_text_file(path)
+    kind, confidence = detect_kind(text)
+    return text, kind, confidence
+
+
+def save_star(text: str, competencies: list[str], *, user: str, title: str | None = None):
+    """Save a STAR story to the user's bank (kind `star`, with its competencies) -> `Ingested`."""
+    from simulator.library import save_star as _save
+
+    return _save(text, competencies, user=user, title=title)
+
+
+def star_bank(user: str):
+    """The user's STAR stories -> list of `Story`."""
+    from simulator.library import star_bank as _bank
+
+    return _bank(user)
+
+
+def progress_report(user: str, *, today=None):
+    """The compendium's KPIs and cadence measured on the user's data -> `ProgressReport`."""
+    from simulator.progress import progress_report as _report
+
+    return _report(user, today=today)
