@@ -65,8 +65,8 @@ def test_summary_and_outline_name_weak_signals():
         [("Action", "steps"), ("Result", ""), ("Category", "")],
         {"actions": ["Action (steps)"], "result": ["Result (Quantified)"]},
     )
-    assert "✏️ **Action** (steps) — Say what you did." in outline
-    assert "✅ **Result** — keep it." in outline
+    assert "✎ **Action** (steps) — Say what you did." in outline
+    assert "✓ **Result** — keep it." in outline
     assert "1. **Category**" in outline
 
 

@@ -124,7 +124,7 @@ def save_story(text: str, competencies: str, request: gr.Request = None):
     result = api.save_star(text or "", tags, user=user)
     story = next((s for s in api.star_bank(user) if s.id == result.id), None)
     named = ", ".join(story.competencies) if story else ", ".join(tags)
-    status = f"✅ Saved to your STAR bank as **{result.source}** (competencies: {named})."
+    status = f"✓ Saved to your STAR bank as **{result.source}** (competencies: {named})."
     return status, gr.update(choices=star_choices(user))
 
 
@@ -202,7 +202,7 @@ def upload_files(files, request: gr.Request = None, progress=gr.Progress()):  # 
 
     results = api.add_artifacts(paths, user=user, on_file=on_file)
     added = "; ".join(f"{r.source} as {r.kind} ({r.chunks} chunks)" for r in results)
-    return (*_library(user), f"✅ Added {added}.")
+    return (*_library(user), f"✓ Added {added}.")
 
 
 @guarded
@@ -218,7 +218,7 @@ def delete_doc(doc_id: str | None, request: gr.Request = None):
         raise UserError("Pick a document to delete first.")
     user = user_of(request)
     removed = api.delete_artifact(doc_id, user=user)
-    return (*_library(user), f"🗑️ Deleted {doc_id} ({removed} chunks).")
+    return (*_library(user), f"Deleted {doc_id} ({removed} chunks).")
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def show_progress(request: gr.Request = None):
     report = api.progress_report(user_of(request))
     c = report.cadence
     lines = [
-        f"### Month {c.month} of {len(c.phases)}: {c.phase.name} — day {c.day}",
+        f"### Month {c.month} of {len(c.phases)}: {_phase_title(c.phase.name)} — day {c.day}",
         "This month's focus: " + "; ".join(c.phase.items) + ".",
         "",
         "| KPI | You | Target | |",
@@ -238,7 +238,7 @@ def show_progress(request: gr.Request = None):
     ]
     for k in report.kpis:
         lines.append(
-            f"| {k.text} | {k.actual:g} ({k.note}) | {k.target:g} | {'✅' if k.met else '…'} |"
+            f"| {k.text} | {k.actual:g} ({k.note}) | {k.target:g} | {'✓ met' if k.met else '—'} |"
         )
     panels = [p.id for p in api.list_panels()]
     return (
@@ -248,6 +248,12 @@ def show_progress(request: gr.Request = None):
         plots.coverage_heatmap(panels, report.coverage),
         plots.pass_trend(report.pass_trend),
     )
+
+
+def _phase_title(name: str) -> str:
+    """`Month 1 (Foundations)` -> `Foundations`."""
+    inner = name[name.find("(") + 1 : name.rfind(")")] if "(" in name else ""
+    return inner or name
 
 
 # --- evals -----------------------------------------------------------------------------------

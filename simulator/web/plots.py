@@ -106,6 +106,7 @@ def pass_trend(points: list[tuple[str, float, int]]) -> Figure:
                 fontsize=8,
             )
     else:
+        ax.set_xticks([])
         ax.text(
             0.5,
             0.5,

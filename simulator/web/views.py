@@ -4,14 +4,6 @@ from __future__ import annotations
 
 from simulator.grading import Grade
 
-_BAR = "▰▰▰▰"
-_EMPTY = "▱▱▱▱"
-
-
-def score_bar(score: int) -> str:
-    """A 0-4 score as four blocks."""
-    return _BAR[:score] + _EMPTY[score:]
-
 
 def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
     """The headline, the signal table, pitfalls, suggestions and sections to study."""
@@ -19,13 +11,13 @@ def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
     lines = [f"### {grade.level} — {grade.score}/5 · {what}", ""]
     if grade.injection:
         lines += [
-            "> ⚠️ The text contains instructions aimed at the grader; they were ignored.",
+            "> ⚠ The text contains instructions aimed at the grader; they were ignored.",
             "",
         ]
     lines += ["| Signal | Score | Feedback |", "|---|---|---|"]
     for s in grade.signals:
         feedback = s.feedback.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {s.name} | {score_bar(s.score)} {s.score}/4 | {feedback} |")
+        lines.append(f"| {s.name} | {s.score}/4 | {feedback} |")
     if grade.pitfalls:
         lines += ["", "**Pitfalls found**", *(f"- {p}" for p in grade.pitfalls)]
     if grade.suggestions:
@@ -62,7 +54,7 @@ def highlights(text: str, grade: Grade) -> list[tuple[str, str | None]]:
 
 
 def rewrite_outline(grade: Grade, template: list[tuple[str, str]], fields: dict[str, list[str]]):
-    """A markdown outline: each template field, kept or to rewrite with the signal's advice.
+    """A markdown outline: each template field, kept or to rewrite with its signal's advice.
 
     `template` is (field, detail) pairs; `fields` maps a signal id to the template fields it reads.
     """
@@ -79,9 +71,7 @@ def rewrite_outline(grade: Grade, template: list[tuple[str, str]], fields: dict[
             continue
         weakest = min(signals, key=lambda s: s.score)
         if weakest.score >= 3:
-            lines.append(f"1. ✅ {head} — keep it.")
+            lines.append(f"1. ✓ {head} — keep it.")
         else:
-            lines.append(f"1. ✏️ {head} — {weakest.feedback}")
-    for tip in grade.suggestions:
-        lines.append(f"- {tip}")
+            lines.append(f"1. ✎ {head} — {weakest.feedback}")
     return "\n".join(lines)

@@ -1,0 +1,290 @@
+"""End to end: the app served on 127.0.0.1, driven in headless Debian Chromium by Playwright.
+
+Screenshots of each tab land in test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT = 30_000  # ms: a click that embeds or grades answers well within this
+
+STORY = (
+    "Situation: Our checkout service paged on-call 40 times a week across 3 teams.\n"
+    "Task: I owned reducing pages within one quarter without new headcount.\n"
+    "Action: I built an alert taxonomy, proposed SLO gating and aligned the three teams.\n"
+    "Result: Pages fell from 40 to 12 a week (-70%) and MTTR dropped 30%.\n"
+    "Reflection: I now start with the error budget before tooling."
+)
+ADR = """# ADR 7: Use Postgres for the ledger
+
+## Status
+Accepted
+
+## Context
+We need strong consistency for money movements.
+
+## Decision
+We will use Postgres with serializable transactions.
+
+## Consequences
+We run one more database; the trade-off is accepted.
+"""
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(
+        "Debian's chromium is missing: apt-get install chromium (make test does)",
+        allow_module_level=True,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`python app.py` in a subprocess with its own data root and port."""
+
+    def __init__(self, home: Path, auth: str | None = None):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}/"
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("OPENAI_", "STAFFSIM_", "CHROMA_", "GRADIO_"))
+        }
+        env.update(STAFFSIM_HOME=str(home), STAFFSIM_PORT=str(self.port), PYTHONUNBUFFERED="1")
+        if auth:
+            env["STAFFSIM_AUTH"] = auth
+        home.mkdir(parents=True, exist_ok=True)
+        self.log = home / "server.log"
+        self.proc = subprocess.Popen(
+            [sys.executable, str(ROOT / "app.py")],
+            cwd=home,
+            env=env,
+            stdout=self.log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait(self, timeout: float = 90) -> Server:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"app.py exited:\n{self.log.read_text()}")
+            try:
+                with urllib.request.urlopen(self.url, timeout=2):
+                    return self
+            except OSError:
+                time.sleep(0.5)
+        raise RuntimeError(f"app.py did not answer in {timeout}s:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+@pytest.fixture(scope="session")
+def servers(tmp_path_factory):
+    """Both servers start together (each warms the embedding model); stopped at the end."""
+    base = tmp_path_factory.mktemp("web")
+    started = {
+        "open": Server(base / "open"),
+        "auth": Server(base / "auth", auth="alice:wonderland,bob:builder"),
+    }
+    yield started
+    for server in started.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(servers) -> str:
+    return servers["open"].wait().url
+
+
+@pytest.fixture(scope="session")
+def auth_url(servers) -> str:
+    return servers["auth"].wait().url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser, app_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    outside: list[str] = []
+    pg.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith(("http://127.0.0.1", "data:", "blob:"))
+            else None
+        ),
+    )
+    pg.goto(app_url)
+    pg.wait_for_selector("#engine-banner", timeout=WAIT)
+    yield pg
+    context.close()
+    assert not outside, f"the page reached outside 127.0.0.1: {outside[:3]}"
+
+
+def _tab(pg, name: str) -> None:
+    pg.get_by_role("tab", name=name).click()
+
+
+def _shot(pg, name: str) -> None:
+    pg.wait_for_timeout(300)  # let plots and highlights paint
+    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _login(browser, url: str, user: str, password: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(url)
+    pg.get_by_label("username").fill(user)
+    pg.get_by_label("password").fill(password)
+    pg.get_by_role("button", name="Login").click()
+    pg.wait_for_selector("#engine-banner", timeout=WAIT)
+    return context, pg
+
+
+def test_header_says_the_offline_engine_is_active(page):
+    from playwright.sync_api import expect
+
+    expect(page.locator("#engine-banner")).to_contain_text("Engine: offline")
+    expect(page.locator("#engine-banner")).to_contain_text("no API key")
+
+
+def test_star_critique_highlights_evidence_and_saves_to_the_bank(page):
+    from playwright.sync_api import expect
+
+    _tab(page, "STAR Critique")
+    page.locator("#star-text textarea").fill(STORY)
+    page.locator("#star-run").click()
+    expect(page.locator("#star-summary")).to_contain_text("/5", timeout=WAIT)
+    expect(page.locator("#star-marks")).to_contain_text("reflection")
+    expect(page.locator("#star-outline")).to_contain_text("Rewrite outline")
+    _shot(page, "star-critique")
+
+    page.locator("#star-save").click()  # no competencies given, none in the text
+    expect(page.locator(".toast-body")).to_contain_text("at least one competency", timeout=WAIT)
+    expect(page.locator("#star-text textarea")).to_have_value(STORY)  # nothing typed is lost
+    page.locator("#star-competencies textarea").fill("ownership, influence")
+    page.locator("#star-save").click()
+    expect(page.locator("#star-status")).to_contain_text("Saved to your STAR bank", timeout=WAIT)
+
+
+def test_empty_design_answer_is_one_message_and_keeps_the_question(page):
+    from playwright.sync_api import expect
+
+    _tab(page, "Design Grading")
+    page.locator("#dg-typed textarea").fill("Design a rate limiter for 1M tenants")
+    page.locator("#dg-run").click()
+    expect(page.locator(".toast-body")).to_contain_text("the answer is empty", timeout=WAIT)
+    expect(page.locator("#dg-typed textarea")).to_have_value("Design a rate limiter for 1M tenants")
+    assert "Traceback" not in page.content()
+    page.locator("#dg-answer textarea").fill(
+        "I would shard counters by tenant id in Redis, 10k QPS per shard; the trade-off is "
+        "accuracy versus cost, and if a shard fails we fall back to a local token bucket."
+    )
+    page.locator("#dg-run").click()
+    expect(page.locator("#dg-summary")).to_contain_text("/5", timeout=WAIT)
+    _shot(page, "design-grading")
+
+
+def test_artifact_upload_list_and_delete(page, tmp_path):
+    from playwright.sync_api import expect
+
+    adr = tmp_path / "ledger-adr.md"
+    adr.write_text(ADR)
+    _tab(page, "Artifact Critic")
+    page.locator("#ac-file input[type=file]").set_input_files(str(adr))
+    expect(page.locator("#ac-file")).to_contain_text("ledger-adr.md", timeout=WAIT)
+    page.locator("#ac-run").click()
+    expect(page.locator("#ac-detected")).to_contain_text("(adr, confidence", timeout=WAIT)
+    expect(page.locator("#ac-summary")).to_contain_text("/5")
+    _shot(page, "artifact-critic")
+
+    _tab(page, "Library")
+    page.locator("#lib-files input[type=file]").set_input_files(str(adr))
+    expect(page.locator("#lib-files")).to_contain_text("ledger-adr.md", timeout=WAIT)
+    page.locator("#lib-upload").click()
+    expect(page.locator("#lib-status")).to_contain_text("Added ledger-adr.md as adr", timeout=WAIT)
+    expect(page.locator("#lib-table")).to_contain_text("ledger-adr.md")
+    _shot(page, "library")
+
+    page.locator("#lib-doc input").click()
+    page.get_by_role("option", name="ledger-adr.md (adr)").click()
+    page.locator("#lib-delete").click()
+    expect(page.locator("#lib-status")).to_contain_text("Deleted", timeout=WAIT)
+    expect(page.locator("#lib-table")).not_to_contain_text("ledger-adr.md")
+
+
+def test_progress_and_evals_tabs_draw(page):
+    from playwright.sync_api import expect
+
+    _tab(page, "Progress")
+    expect(page.locator("#pg-summary")).to_contain_text("Month 1 of 4", timeout=WAIT)
+    expect(page.locator("#pg-kpis img, #pg-kpis svg").first).to_be_visible(timeout=WAIT)
+    _shot(page, "progress")
+    _tab(page, "Evals")
+    expect(page.locator("#ev-summary")).not_to_be_empty(timeout=WAIT)
+    _shot(page, "evals")
+
+
+def test_two_logged_in_users_cannot_see_each_others_artifacts(browser, auth_url, tmp_path):
+    from playwright.sync_api import expect
+
+    adr = tmp_path / "alice-ledger-adr.md"
+    adr.write_text(ADR)
+    alice_ctx, alice = _login(browser, auth_url, "alice", "wonderland")
+    expect(alice.locator("#who")).to_contain_text("alice")
+    _tab(alice, "Library")
+    alice.locator("#lib-files input[type=file]").set_input_files(str(adr))
+    expect(alice.locator("#lib-files")).to_contain_text("alice-ledger-adr.md", timeout=WAIT)
+    alice.locator("#lib-upload").click()
+    expect(alice.locator("#lib-table")).to_contain_text("alice-ledger-adr.md", timeout=WAIT)
+
+    bob_ctx, bob = _login(browser, auth_url, "bob", "builder")
+    expect(bob.locator("#who")).to_contain_text("bob")
+    _tab(bob, "Library")
+    bob.locator("#lib-refresh").click()
+    bob.wait_for_timeout(1000)
+    expect(bob.locator("#lib-table")).not_to_contain_text("alice-ledger-adr.md")
+    _shot(bob, "library-bob")
+    alice_ctx.close()
+    bob_ctx.close()
