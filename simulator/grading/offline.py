@@ -195,7 +195,7 @@ class OfflineGrader:
             sims = answer @ probe.T
             best = float(sims.max())
             semantic = _scale(best, 0.12, 0.5)
-            cue_hits = matches(doc.text, signal.cues) if signal.cues else []
+            cue_hits = matches(doc.content_text, signal.cues) if signal.cues else []
             lexical = min(1.0, len(cue_hits) / 4.0)
             spans: list[Span] = []
             if signal.detectors:
@@ -211,16 +211,16 @@ class OfflineGrader:
             if best > 0.3:
                 spans.append(_best_sentence(doc, wins[int(sims.max(axis=1).argmax())], cue_hits))
             if cue_hits and not spans:
-                spans.extend(s for s in doc.sentences if matches(s.text, cue_hits[:3]))
+                spans.extend(s for s in doc.content if matches(s.text, cue_hits[:3]))
             raw[signal.id] = value
             results.append((int(round(4 * value)), spans))
-        relevance = float(np.sort(answer @ topic_vec)[-3:].mean()) if question else 1.0
+        relevance = float((answer @ topic_vec).max()) if question else 1.0
         weights = np.array([s.weight for s in rubric.signals])
         values = np.array([raw[s.id] for s in rubric.signals])
         long_words = rambling.LONG_WORDS if target == "grade" else 1500
         features = Features(
             coverage=float((weights * values).sum() / weights.sum()),
-            offtopic=1.0 - _scale(relevance, 0.1, 0.35),
+            offtopic=1.0 - _scale(relevance, 0.12, 0.32),
             rambling=rambling.detect(doc, long_words).score,
             hedging=rambling.hedging(doc).score,
             stuffing=stuffing.detect(doc).score,

@@ -10,6 +10,7 @@ _SENTENCE_END = re.compile(
     r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Za-z0-9\"'(\[*])"
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
+_CONTENT_WORDS = 3
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s*")
 
 
@@ -44,6 +45,15 @@ class Doc:
                 spans.append(_span(self.text, offset + max(start, lead), offset + len(body)))
             offset += len(line)
         return [s for s in spans if s.text and _WORD.search(s.text)]
+
+    @cached_property
+    def content(self) -> list[Span]:
+        """Sentences with substance: headings and bare labels (under 3 words) left out."""
+        return [s for s in self.sentences if len(_WORD.findall(s.text)) >= _CONTENT_WORDS]
+
+    @cached_property
+    def content_text(self) -> str:
+        return "\n".join(s.text for s in self.content)
 
     @cached_property
     def lower(self) -> str:
@@ -86,5 +96,5 @@ def matches(text: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
 
 
 def sentences_with(doc: Doc, phrases: list[str] | tuple[str, ...]) -> list[Span]:
-    """Sentences containing at least one of `phrases`."""
-    return [s for s in doc.sentences if matches(s.text, phrases)]
+    """Content sentences (not headings or bare labels) containing one of `phrases`."""
+    return [s for s in doc.content if matches(s.text, phrases)]

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from simulator.grading.detectors.base import Finding, saturate
 from simulator.grading.lexicon import lexicon
-from simulator.grading.text import Doc, matches
+from simulator.grading.text import Doc, Span, matches
 
 
 @lru_cache(maxsize=1)
@@ -22,14 +22,23 @@ def _date() -> re.Pattern[str]:
     )
 
 
-_NAME_OWNER = re.compile(r"(?:\(|—|-|–|:)\s*@?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s*(?:\)|,|$)|@\w+")
+_NAME_OWNER = re.compile(
+    r"(?:\(|—|-|–|:)\s*@?[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s*(?:\)|,|$)|@\w+"
+    r"|(?i:\(\s*[a-z][\w .&/-]{1,30},\s*[^()]{2,40}\)|\b[a-z]+\s+team\b|\b(?:sre|ops|on-call|platform)\b)"
+)
 
 
 def detect(doc: Doc) -> Finding:
     """Lines with an owner and a date; both on one line counts most."""
     cues = lexicon()["owners_dates"]
     both, either, spans = 0, 0, []
-    for sentence in doc.sentences:
+    clauses = [
+        Span(sentence.start + m.start(), sentence.start + m.end(), m.group(0))
+        for sentence in doc.sentences
+        for m in re.finditer(r"[^;]+", sentence.text)
+        if m.group(0).strip()
+    ]
+    for sentence in clauses:
         dated = bool(_date().search(sentence.text)) or bool(
             matches(sentence.text, cues["date_cues"])
         )

@@ -49,5 +49,10 @@ def detect(doc: Doc) -> Finding:
 
 
 def numeric_tokens(doc: Doc) -> int:
-    """How many numbers the text holds (for number-stuffing checks)."""
-    return len(re.findall(r"\d+(?:[.,]\d+)*", doc.text))
+    """How many figures the text holds, times and dates aside (for number-stuffing checks)."""
+    text = re.sub(
+        r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?Z?)?|\b\d{1,2}:\d{2}(?::\d{2})?",
+        " ",
+        doc.text,
+    )
+    return len(re.findall(r"\d+(?:[.,]\d+)*", text))

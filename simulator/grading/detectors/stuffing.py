@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from simulator.grading.detectors import ownership, quantification, tradeoffs
+import re
+
+from simulator.grading.detectors import failure_modes, ownership, quantification, tradeoffs
 from simulator.grading.detectors.base import Finding, saturate
 from simulator.grading.text import Doc
 
@@ -14,9 +16,10 @@ def detect(doc: Doc) -> Finding:
         return Finding(0.0, [], "few numbers", numbers)
     density = numbers / max(doc.word_count, 1)
     mine, ours = ownership.counts(doc)
-    reasons = tradeoffs.detect(doc).count
-    substance = saturate(mine + ours + reasons, 6.0)
-    score = saturate(density - 0.06, 0.1) * (1.0 - substance)
+    reasons = tradeoffs.detect(doc).count + failure_modes.detect(doc).count
+    because = len(re.findall(r"\b(?:because|so that|since|which means|to avoid)\b", doc.lower))
+    substance = saturate(mine + ours + reasons + because, 8.0)
+    score = saturate(density - 0.08, 0.1) * (1.0 - substance)
     return Finding(
         score, [], f"{numbers} numbers, density {density:.2f}, substance {substance:.2f}", numbers
     )
