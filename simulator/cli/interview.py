@@ -1,0 +1,227 @@
+"""`staffsim interview` and `staffsim sessions list|show|resume|export`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from typing import TextIO
+
+import click
+
+from simulator.cli._common import echo_json
+from simulator.errors import UserError
+
+_PANELS = (
+    "coding", "system-design", "architecture-deep-dive", "behavioral", "leadership",
+    "cross-functional", "bar-raiser",
+)  # fmt: skip
+PAUSE = "/pause"
+
+
+def answer_blocks(stream: TextIO) -> Iterator[str]:
+    """Answers from a script: blocks separated by a line holding only `---`, read lazily."""
+    block: list[str] = []
+    for line in stream:
+        if line.strip() == "---":
+            yield "".join(block).strip()
+            block = []
+            continue
+        block.append(line)
+    if "".join(block).strip():  # a blank tail after the last `---` is not an answer
+        yield "".join(block).strip()
+
+
+def _typed_answers() -> Iterator[str]:
+    """Answers typed in the terminal: lines until an empty line; `/pause` stops."""
+    while True:
+        click.echo(click.style("You", bold=True) + " (end with an empty line):", err=True)
+        lines: list[str] = []
+        while True:
+            try:
+                line = input()
+            except EOFError:
+                if lines:
+                    yield "\n".join(lines)
+                return
+            if line.strip() == PAUSE:
+                return
+            if not line.strip():
+                break
+            lines.append(line)
+        yield "\n".join(lines)
+
+
+def _answers(path: str | None) -> Iterator[str]:
+    if path is None:
+        return _typed_answers()
+    if path == "-":
+        return answer_blocks(sys.stdin)
+    from simulator.textio import read_text_file
+
+    read_text_file(path)  # one clear sentence for a missing or binary file
+    return _file_blocks(path)
+
+
+def _file_blocks(path: str) -> Iterator[str]:
+    with open(path, encoding="utf-8") as fh:
+        yield from answer_blocks(fh)
+
+
+def _show(turns, as_json: bool) -> None:
+    if as_json:
+        return
+    for turn in turns:
+        label = "Interviewer" if turn.role == "interviewer" else "You"
+        tag = f" [{turn.signal}]" if turn.kind == "follow_up" and turn.signal else ""
+        click.echo(f"\n{click.style(label + tag, bold=True)}: {turn.text}")
+
+
+def _drive(iv, answers: Iterator[str], as_json: bool, scripted: bool) -> None:
+    """Run the session until it ends or the answers run out, then print the result."""
+    _show(iv.start(), as_json)
+    while not iv.done:
+        try:
+            text = next(answers)
+        except StopIteration:
+            break
+        if scripted and not as_json:
+            preview = " ".join(text.split())
+            click.echo(f"\nYou: {preview[:300]}{'…' if len(preview) > 300 else ''}")
+        _show(iv.answer(text), as_json)
+    _finish(iv, as_json)
+
+
+def _finish(iv, as_json: bool) -> None:
+    if as_json:
+        echo_json(iv.to_dict())
+        return
+    if iv.done:
+        click.echo("\n" + iv.scorecard().to_markdown())
+        click.echo(f"Export: staffsim sessions export {iv.id} --format md|json")
+    else:
+        click.echo(f"\nSession {iv.id} paused; continue with `staffsim sessions resume {iv.id}`.")
+
+
+@click.command()
+@click.option("--panel", required=True, type=click.Choice(_PANELS), help="The interview panel.")
+@click.option(
+    "--level",
+    default="staff",
+    show_default=True,
+    envvar="STAFFSIM_LEVEL",
+    type=click.Choice(["senior", "staff", "principal"]),
+    help="Target level (env STAFFSIM_LEVEL).",
+)
+@click.option(
+    "--questions",
+    default=3,
+    show_default=True,
+    envvar="STAFFSIM_QUESTIONS",
+    type=click.IntRange(1, 5),
+    help="Main questions, 1-5 (env STAFFSIM_QUESTIONS).",
+)
+@click.option(
+    "--follow-ups",
+    "follow_ups",
+    default=2,
+    show_default=True,
+    envvar="STAFFSIM_FOLLOW_UPS",
+    type=click.IntRange(0, 5),
+    help="Follow-ups at most per question (env STAFFSIM_FOLLOW_UPS).",
+)
+@click.option(
+    "--answers",
+    "answers_path",
+    default=None,
+    metavar="FILE",
+    help="Scripted answers: blocks separated by a line holding only `---`, one per "
+    "interviewer turn (question or follow-up); `-` reads stdin.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the transcript and scorecard as JSON.")
+def interview(
+    panel: str,
+    level: str,
+    questions: int,
+    follow_ups: int,
+    answers_path: str | None,
+    as_json: bool,
+) -> None:
+    """Run a mock interview: intro, questions, follow-ups on weak signals, scorecard.
+
+    \b
+    In a terminal: type each answer over one or more lines and end it with an
+    empty line (an empty answer is asked again). Type /pause on its own line to
+    stop; `staffsim sessions resume ID` picks the session up where it stopped.
+    Every answer is saved before the interviewer replies.
+    """
+    from simulator import api
+
+    answers = _answers(answers_path)
+    iv = api.start_interview(panel, level=level, questions=questions, follow_ups=follow_ups)
+    if not as_json:
+        click.echo(f"Session {iv.id} ({iv.rubric.name}, {level}).")
+    _drive(iv, answers, as_json, scripted=answers_path is not None)
+
+
+@click.group()
+def sessions() -> None:
+    """Your saved interview sessions: list, show, resume, export."""
+
+
+@sessions.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_(as_json: bool) -> None:
+    """List your sessions, newest first."""
+    from simulator import api
+
+    rows = api.list_sessions()
+    if as_json:
+        echo_json([r.to_dict() for r in rows])
+        return
+    if not rows:
+        click.echo("No sessions yet; start one with `staffsim interview --panel system-design`.")
+    for r in rows:
+        score = f" {r.scorecard['score']}/5 {r.scorecard['recommendation']}" if r.scorecard else ""
+        click.echo(f"{r.id}  {r.panel:<22} {r.level:<9} {r.status:<7}{score}")
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def show(session_id: str, as_json: bool) -> None:
+    """Show a session's transcript (and scorecard when finished)."""
+    from simulator import api
+
+    iv = api.load_interview(session_id)
+    if as_json:
+        echo_json(iv.to_dict())
+        return
+    click.echo(f"Session {iv.id}: {iv.rubric.name}, {iv.row.level}, {iv.row.status}.")
+    _show(iv.transcript, False)
+    if iv.done:
+        click.echo("\n" + iv.scorecard().to_markdown())
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--answers", "answers_path", default=None, metavar="FILE", help="Scripted answers.")
+@click.option("--json", "as_json", is_flag=True, help="Print the transcript and scorecard as JSON.")
+def resume(session_id: str, answers_path: str | None, as_json: bool) -> None:
+    """Continue a session from its last saved turn."""
+    from simulator import api
+
+    iv = api.load_interview(session_id)
+    if iv.done:
+        raise UserError(f"Session {session_id} is finished; `staffsim sessions show` prints it.")
+    _drive(iv, _answers(answers_path), as_json, scripted=answers_path is not None)
+
+
+@sessions.command()
+@click.argument("session_id")
+@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+def export(session_id: str, fmt: str, as_json: bool) -> None:
+    """Export a session's scorecard and transcript as Markdown or JSON."""
+    from simulator import api
+
+    click.echo(api.export_session(session_id, fmt="json" if as_json else fmt), nl=False)
