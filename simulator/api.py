@@ -19,11 +19,18 @@ __all__ = [
     "list_kinds",
     "delete_artifact",
     "list_artifacts",
+    "interview_sessions",
+    "new_interview",
+    "open_interview",
     "list_panels",
     "progress_report",
     "read_artifact",
     "save_star",
     "star_bank",
+    "start_interview",
+    "load_interview",
+    "list_sessions",
+    "export_session",
 ]
 
 
@@ -133,3 +140,73 @@ def progress_report(user: str, *, today=None):
     from simulator.progress import progress_report as _report
 
     return _report(user, today=today)
+
+
+# --- interview -----------------------------------------------------------------------
+
+
+def start_interview(
+    panel: str,
+    *,
+    level: str = "staff",
+    questions: int = 3,
+    follow_ups: int = 2,
+    user: str | None = None,
+):
+    """A new mock interview for `user` (default: settings.user) -> `Interview`; call `.start()`."""
+    from simulator.interview import Interview
+
+    return Interview.create(
+        panel, level=level, questions=questions, follow_ups=follow_ups, user=user
+    )
+
+
+def load_interview(session_id: str, *, user: str | None = None):
+    """One of `user`'s saved sessions -> `Interview` (`.start()` resumes it)."""
+    from simulator.interview import Interview
+
+    return Interview.load(session_id, user=user)
+
+
+def list_sessions(user: str | None = None) -> list:
+    """`user`'s sessions, newest first -> list of `SessionRow`."""
+    from simulator.config import get_settings
+    from simulator.interview import SessionStore
+
+    return SessionStore().list_sessions(user or get_settings().user)
+
+
+def export_session(session_id: str, *, fmt: str = "md", user: str | None = None) -> str:
+    """A session's scorecard and transcript as Markdown (`md`) or JSON (`json`) text."""
+    from simulator.interview.export import export_text
+
+    return export_text(load_interview(session_id, user=user), fmt)
+
+
+def new_interview(
+    panel: str, *, level: str = "staff", questions: int = 3, follow_ups: int = 2, user: str
+):
+    """A new mock interview session for `user` -> `Interview` (call `.start()`)."""
+    from simulator.interview import Interview
+
+    return Interview.create(
+        panel, level=level, questions=questions, follow_ups=follow_ups, user=user
+    )
+
+
+def open_interview(session_id: str, *, user: str):
+    """One of `user`'s saved sessions -> `Interview` (`.start()` resumes it)."""
+    from simulator.interview import Interview
+
+    return Interview.load(session_id, user=user)
+
+
+def interview_sessions(user: str):
+    """The user's sessions, newest first -> list of `SessionRow`."""
+    from simulator.interview import SessionStore
+
+    store = SessionStore()
+    try:
+        return store.list_sessions(user)
+    finally:
+        store.close()

@@ -24,6 +24,8 @@ _COMMANDS = [
     ("simulator.cli.store", "add"),
     ("simulator.cli.store", "docs"),
     ("simulator.cli.store", "ask"),
+    ("simulator.cli.interview", "interview"),
+    ("simulator.cli.interview", "sessions"),
 ]
 
 
