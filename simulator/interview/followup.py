@@ -39,11 +39,16 @@ def merge_best(grades: list[dict[str, Any]]) -> dict[str, int]:
     return best
 
 
-def weak_signals(rubric: PanelRubric, best: dict[str, int]) -> list[Signal]:
-    """Signals still weak, heaviest first (ties: lowest score, then rubric order)."""
+def weak_signals(
+    rubric: PanelRubric, best: dict[str, int], probed: dict[str, int] | None = None
+) -> list[Signal]:
+    """Signals still weak, heaviest first; ties go to the least probed, then the lowest score."""
     weak = [s for s in rubric.signals if best.get(s.id, 0) <= WEAK_AT_MOST]
     order = {s.id: i for i, s in enumerate(rubric.signals)}
-    return sorted(weak, key=lambda s: (-s.weight, best.get(s.id, 0), order[s.id]))
+    probed = probed or {}
+    return sorted(
+        weak, key=lambda s: (-s.weight, probed.get(s.id, 0), best.get(s.id, 0), order[s.id])
+    )
 
 
 def find_quote(
@@ -96,9 +101,13 @@ def choose_follow_up(
     asked: set[str],
     used_templates: set[tuple[str, int]],
     skip: list[tuple[int, int]] | None = None,
+    probed: dict[str, int] | None = None,
 ) -> FollowUp | None:
-    """The next offline follow-up, or None when no weak signal has an unasked one left."""
-    for signal in weak_signals(rubric, best):
+    """The next offline follow-up, or None when no weak signal has an unasked one left.
+
+    `probed` counts the follow-ups already aimed at each signal on this question.
+    """
+    for signal in weak_signals(rubric, best, probed):
         quote = find_quote(answer, cues=signal.cues, skip=skip)
         options = [
             (i, t)

@@ -37,7 +37,9 @@ def is_dont_know(text: str) -> bool:
     rules = load_texts().hard_cases
     if len(text.split()) > rules.dont_know_max_words or re.search(r"\d", text):
         return False  # "I don't know the exact number, but p99 was 40 ms" is an answer
-    return any(p.search(text.strip()) for p in _dont_know())
+    fillers = "|".join(re.escape(f) for f in rules.dont_know_fillers)
+    core = re.sub(rf"^(\W*\b({fillers})\b)+\W*", "", text.strip(), flags=re.IGNORECASE)
+    return any(p.search(core) for p in _dont_know())
 
 
 def looks_non_english(text: str) -> bool:

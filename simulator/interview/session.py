@@ -320,6 +320,7 @@ class Interview:
                 if t.signal and t.meta.get("template") is not None
             },
             skip=skip,
+            probed=_count(t.signal for t in asked if t.question_index == qi and t.signal),
         )
         if chosen is None:
             return None
@@ -390,3 +391,10 @@ class Interview:
         out["transcript"] = [t.to_dict() for t in self.transcript]
         out["scorecard"] = self.scorecard().model_dump(mode="json") if self.done else None
         return out
+
+
+def _count(items) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in items:
+        out[item] = out.get(item, 0) + 1
+    return out

@@ -44,6 +44,7 @@ class HardCaseTexts(_Strict):
     empty: str
     dont_know: str
     dont_know_patterns: list[str]
+    dont_know_fillers: list[str]
     dont_know_max_words: int
     non_english: str
     min_ascii_share: float
