@@ -29,6 +29,9 @@ def warm() -> None:
 
 
 def main() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     from simulator.config import get_settings
     from simulator.errors import UserError
     from simulator.web import build_app

@@ -16,6 +16,8 @@ __all__ = [
     "get_kind",
     "get_panel",
     "grade_answer",
+    "latest_eval_run",
+    "latest_eval_summary",
     "list_kinds",
     "delete_artifact",
     "list_artifacts",
@@ -210,3 +212,21 @@ def interview_sessions(user: str):
         return store.list_sessions(user)
     finally:
         store.close()
+
+
+# --- evals ---------------------------------------------------------------------------
+
+
+def latest_eval_run():
+    """The latest eval run written on this machine -> `RunResult`, or None."""
+    from simulator.evals.reports import latest_run
+
+    return latest_run()
+
+
+def latest_eval_summary() -> str | None:
+    """The latest eval run's verdict and per-suite table as Markdown, or None."""
+    from simulator.evals.reports import summary_markdown
+
+    run = latest_eval_run()
+    return summary_markdown(run) if run else None

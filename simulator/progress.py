@@ -182,8 +182,15 @@ def progress_report(user: str, *, today: date | None = None) -> ProgressReport:
 
 
 def user_mocks(user: str) -> list[Mock]:
-    """The user's finished mock interviews (none until the interview package is present)."""
-    return []
+    """The user's finished mock interviews, from their saved sessions."""
+    from simulator import api
+
+    mocks = []
+    for row in api.interview_sessions(user):
+        if row.status == "done" and row.scorecard:
+            day = datetime.fromtimestamp(row.updated_at).date()
+            mocks.append(Mock(row.panel, day, int(row.scorecard["score"])))
+    return mocks
 
 
 def _first_upload(user: str) -> date | None:

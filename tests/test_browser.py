@@ -171,6 +171,10 @@ def _shot(pg, name: str) -> None:
     pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def _toasts(pg) -> list[str]:
+    return pg.locator(".toast-body").all_inner_texts()
+
+
 def _login(browser, url: str, user: str, password: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     pg = context.new_page()
@@ -187,6 +191,38 @@ def test_header_says_the_offline_engine_is_active(page):
 
     expect(page.locator("#engine-banner")).to_contain_text("Engine: offline")
     expect(page.locator("#engine-banner")).to_contain_text("no API key")
+
+
+def test_two_question_mock_interview_reaches_its_scorecard(page):
+    from playwright.sync_api import expect
+
+    follow = page.locator("#iv-follow input[type=number]")
+    follow.fill("0")
+    follow.press("Enter")
+    page.locator("#iv-start").click()
+    chat = page.locator("#iv-chat")
+    try:
+        expect(chat).to_contain_text("Question 1 of 2", timeout=WAIT)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}\npage messages: {_toasts(page)}") from None
+    page.locator("#iv-send").click()  # an empty answer: one message, nothing sent
+    expect(page.locator(".toast-body")).to_contain_text("Your answer is empty", timeout=WAIT)
+    answers = [
+        "I would shard by tenant id with a queue absorbing 20k writes/s and p99 under 200 ms; "
+        "if a shard fails we fail over in 30 s, and the trade-off is cost versus consistency.",
+        "Postgres with read replicas at 5k QPS per node; DynamoDB was the alternative, cheaper "
+        "to run but without cross-item transactions, so I rejected it.",
+    ]
+    page.locator("#iv-answer textarea").fill(answers[0])
+    page.locator("#iv-send").click()
+    expect(chat).to_contain_text("Question 2 of 2", timeout=WAIT)
+    expect(page.locator("#iv-signals")).to_contain_text("Signals covered so far")
+    page.locator("#iv-answer textarea").fill(answers[1])
+    page.locator("#iv-send").click()
+    expect(page.locator("#iv-scorecard")).to_contain_text("Scorecard", timeout=WAIT)
+    expect(page.locator("#iv-radar img, #iv-radar svg").first).to_be_visible(timeout=WAIT)
+    expect(page.locator("#iv-md")).to_contain_text("scorecard-")
+    _shot(page, "mock-interview")
 
 
 def test_star_critique_highlights_evidence_and_saves_to_the_bank(page):

@@ -28,7 +28,7 @@ _BANK = "My bank: "
 def shown(exc: Exception) -> gr.Error:
     """The one message a page shows for an error."""
     if isinstance(exc, UserError):
-        return gr.Error(str(exc), duration=None, print_exception=False, title="Please check")
+        return gr.Error(str(exc), duration=12, print_exception=False, title="Please check")
     log.exception("unexpected error in a web handler")
     return gr.Error(
         f"Something went wrong on the server ({type(exc).__name__}); your input is kept, "

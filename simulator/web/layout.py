@@ -28,7 +28,8 @@ def _interview_tab():
     with gr.Row():
         panel = gr.Dropdown(panels, value=panels[0][1], label="Panel", elem_id="iv-panel")
         level = gr.Dropdown(iv.LEVELS, value="staff", label="Level", elem_id="iv-level")
-        length = gr.Slider(1, 6, value=2, step=1, label="Questions", elem_id="iv-length")
+        length = gr.Slider(1, 5, value=2, step=1, label="Questions", elem_id="iv-length")
+        follow_ups = gr.Slider(0, 5, value=1, step=1, label="Follow-ups", elem_id="iv-follow")
         start = gr.Button("Start interview", variant="primary", elem_id="iv-start")
     with gr.Row():
         resume_pick = gr.Dropdown([], label="Resume a past session", elem_id="iv-sessions")
@@ -49,7 +50,7 @@ def _interview_tab():
             md_file = gr.File(label="Scorecard (Markdown)", elem_id="iv-md")
             json_file = gr.File(label="Scorecard (JSON)", elem_id="iv-json")
     outs = [session, chat, covered, card_box, card, radar, md_file, json_file, resume_pick]
-    start.click(iv.start, [panel, level, length], outs)
+    start.click(iv.start, [panel, level, length, follow_ups], outs)
     send.click(iv.answer, [session, answer, chat], [*outs, answer])
     answer.submit(iv.answer, [session, answer, chat], [*outs, answer])
     resume.click(iv.resume, [resume_pick], outs)
