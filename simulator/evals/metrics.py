@@ -50,3 +50,39 @@ def spearman(labels: Sequence[float], predicted: Sequence[float]) -> float:
     if len(set(labels)) < 2 or len(set(predicted)) < 2:
         return 0.0
     return float(spearmanr(labels, predicted).statistic)
+
+
+def ordering_accuracy(better: Sequence[float], worse: Sequence[float]) -> dict[str, float]:
+    """Share of pairs where `better` scores strictly higher, lower, or ties with `worse`."""
+    pairs = list(zip(better, worse, strict=True))
+    if not pairs:
+        return {"higher": 0.0, "ties": 0.0, "lower": 0.0}
+    n = len(pairs)
+    return {
+        "higher": sum(a > b for a, b in pairs) / n,
+        "ties": sum(a == b for a, b in pairs) / n,
+        "lower": sum(a < b for a, b in pairs) / n,
+    }
+
+
+def first_hit_rank(ranked: Sequence[str], expected: Sequence[str]) -> int | None:
+    """1-based rank of the first item of `ranked` that is in `expected` (None when absent)."""
+    wanted = set(expected)
+    return next((i for i, item in enumerate(ranked, start=1) if item in wanted), None)
+
+
+def recall_at_k(ranks: Sequence[int | None], k: int) -> float:
+    """Share of queries whose first relevant result is within the top `k`."""
+    return sum(r is not None and r <= k for r in ranks) / len(ranks) if ranks else 0.0
+
+
+def mean_reciprocal_rank(ranks: Sequence[int | None]) -> float:
+    """Mean of 1/rank of the first relevant result (0 when none was found)."""
+    return sum(1.0 / r for r in ranks if r) / len(ranks) if ranks else 0.0
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The `q`-th percentile (0-100), linearly interpolated; 0.0 for no values."""
+    if not values:
+        return 0.0
+    return float(np.percentile(np.asarray(values, dtype=float), q))
