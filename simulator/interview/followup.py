@@ -82,9 +82,21 @@ def find_quote(
     if not found:
         return None
     _, offset, clause = min(found, key=lambda it: (it[0], it[1]))
+    offset, clause = _comma_part(offset, clause, claims)
     words = list(_WORD.finditer(clause))[: rules.max_words]
     text = answer[offset + words[0].start() : offset + words[-1].end()]
     return text.rstrip(".,;:!?").strip()
+
+
+def _comma_part(offset: int, clause: str, claims: list[re.Pattern[str]]) -> tuple[int, str]:
+    """The comma-separated part of `clause` holding its number or claim, if long enough."""
+    at = 0
+    for part in clause.split(","):
+        if len(part.split()) >= 4 and (_NUMBER.search(part) or any(c.search(part) for c in claims)):
+            lead = len(part) - len(part.lstrip())
+            return offset + at + lead, part.strip()
+        at += len(part) + 1
+    return offset, clause
 
 
 def render(template: str, *, quote: str | None, topic: str) -> str:

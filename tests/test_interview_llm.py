@@ -1,0 +1,73 @@
+"""LLM follow-ups: generated from the `follow_up` prompt, grounded, with an offline fallback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from simulator.config import get_settings
+from simulator.interview import followup
+from simulator.knowledge.rubrics import get_panel
+
+QUESTION = "Design a multi-region rate limiter for a public API serving 50k RPS."
+ANSWER = "We keep token buckets per region and sync them every 100 ms through Redis."
+FALLBACK = followup.FollowUp(text="offline question?", signal="failure_modes", template=0)
+
+
+@pytest.fixture
+def llm(fake_openai, monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("STAFFSIM_ENGINE", "openai:fake-model-1")
+    monkeypatch.setenv("STAFFSIM_LLM_RETRIES", "0")
+    get_settings.cache_clear()
+    return fake_openai
+
+
+def _ask(asked=frozenset()):
+    return followup.llm_follow_up(
+        get_panel("system-design"), "failure_modes", question=QUESTION, answer=ANSWER,
+        asked=set(asked), fallback=FALLBACK,
+    )  # fmt: skip
+
+
+def test_llm_follow_up_is_grounded_in_the_compendium(llm, compendium_store):
+    from openai_server import Reply
+
+    llm.push(
+        Reply(
+            content=json.dumps(
+                {
+                    "question": "When Redis is slow, what does a caller of the limiter see?",
+                    "targets_signal": "tradeoffs",
+                    "quote": "sync them every 100 ms",
+                }
+            )
+        )
+    )
+    fu = _ask()
+    # The targeted signal is the one the interviewer chose, whatever the model says.
+    assert fu.source == "llm" and fu.signal == "failure_modes"
+    assert fu.quote == "sync them every 100 ms" and fu.prompt.startswith("follow_up@1@")
+    sent = json.dumps(llm.chat_requests()[-1]["body"], ensure_ascii=False)
+    assert "§" in sent  # a cited compendium passage went into the prompt
+
+
+def test_invented_quote_is_dropped_and_a_repeat_falls_back(llm):
+    from openai_server import Reply
+
+    payload = {"question": "What fails first?", "targets_signal": "x", "quote": "Paxos"}
+    llm.push(Reply(content=json.dumps(payload)), Reply(content=json.dumps(payload)))
+    assert _ask().quote is None
+    assert _ask(asked={"What fails first?"}) is FALLBACK
+
+
+def test_dead_endpoint_falls_back_to_the_offline_template(monkeypatch):
+    monkeypatch.setenv("OPENAI_BASE_URL", "http://127.0.0.1:9/v1")
+    monkeypatch.setenv("OPENAI_API_KEY", "test-key")
+    monkeypatch.setenv("STAFFSIM_ENGINE", "openai:fake-model-1")
+    monkeypatch.setenv("STAFFSIM_LLM_RETRIES", "0")
+    monkeypatch.setenv("STAFFSIM_LLM_TIMEOUT", "2")
+    get_settings.cache_clear()
+    assert _ask() is FALLBACK
