@@ -23,6 +23,7 @@ _DEFAULT = {
     "version": 1,
     "penalties": {"offtopic": 0.5, "rambling": 0.15, "hedging": 0.3, "stuffing": 0.3},
     "short_words": 60,
+    "blend": {"detected": 0.5, "semantic": 0.25, "lexical": 0.25, "semantic_alone": 0.55},
     "cuts": {"default": [0.25, 0.4, 0.55, 0.7]},
 }
 
@@ -33,6 +34,17 @@ def load() -> dict[str, Any]:
     if CALIBRATION_PATH.exists():
         return yaml.safe_load(CALIBRATION_PATH.read_text(encoding="utf-8"))
     return _DEFAULT
+
+
+def blend(
+    semantic: float, lexical: float, detected: float | None, weights: dict | None = None
+) -> float:
+    """A signal's 0-1 value from its semantic, lexical and detector readings."""
+    w = weights or load().get("blend", _DEFAULT["blend"])
+    if detected is None:
+        return w["semantic_alone"] * semantic + (1 - w["semantic_alone"]) * lexical
+    total = w["detected"] + w["semantic"] + w["lexical"]
+    return (w["detected"] * detected + w["semantic"] * semantic + w["lexical"] * lexical) / total
 
 
 def strength(
@@ -85,10 +97,22 @@ SETS = {
     "postmortem": ("critique", "postmortem"),
     "design": ("grade", "system-design"),
 }
+_BLEND_GRID = {
+    "detected": (0.3, 0.5, 0.7),
+    "semantic": (0.1, 0.25, 0.4, 0.6),
+    "lexical": (0.1, 0.25, 0.4),
+    "semantic_alone": (0.4, 0.55, 0.7, 0.85),
+}
+_PENALTY_GRID = {
+    "offtopic": (0.3, 0.5),
+    "rambling": (0.15, 0.3),
+    "hedging": (0.3,),
+    "stuffing": (0.15, 0.3, 0.5),
+}
 
 
-def strengths(set_name: str, split: str | None = None) -> list[tuple[str, int, float, str]]:
-    """(case id, label, strength, split) for every case of a labeled set."""
+def features_of(set_name: str) -> tuple[list[float], list[tuple[str, int, str, Features]]]:
+    """The signal weights of the set's rubric and (id, label, split, features) per case."""
     from simulator.evals.labeled import load_labeled
     from simulator.grading.offline import offline_grader
     from simulator.grading.text import Doc
@@ -97,31 +121,69 @@ def strengths(set_name: str, split: str | None = None) -> list[tuple[str, int, f
     target, key = SETS[set_name]
     rubric = get_panel(key) if target == "grade" else get_artifact_rubric(key)
     grader = offline_grader()
-    out = []
+    rows = []
     for case in load_labeled(set_name).cases:
-        if split and case.split != split:
-            continue
         question = getattr(case, "question", None) if target == "grade" else None
         _, features = grader.score_signals(Doc(case.text), rubric, target=target, question=question)
-        out.append((case.id, case.level, strength(features), case.split))
-    return out
+        rows.append((case.id, case.level, case.split, features))
+    return [s.weight for s in rubric.signals], rows
+
+
+def rescore(weights: list[float], features: Features, blend_w: dict, penalties: dict) -> float:
+    """The strength of `features` under other blend weights and penalties."""
+    from dataclasses import replace
+
+    values = [blend(*part, weights=blend_w) for part in features.parts.values()]
+    coverage = sum(w * v for w, v in zip(weights, values, strict=True)) / sum(weights)
+    return strength(replace(features, coverage=coverage), penalties=penalties)
+
+
+def strengths(set_name: str, split: str | None = None) -> list[tuple[str, int, float, str]]:
+    """(case id, label, strength, split) for every case of a labeled set."""
+    _, rows = features_of(set_name)
+    return [(i, lv, strength(f), sp) for i, lv, sp, f in rows if not split or sp == split]
+
+
+def _grid(grid: dict[str, tuple[float, ...]]):
+    keys = list(grid)
+    for values in itertools.product(*(grid[k] for k in keys)):
+        yield dict(zip(keys, values, strict=True))
 
 
 def main() -> None:
-    """Fit cut points on each set's calibration split and rewrite `corpus/calibration.yaml`."""
-    cal = dict(load())
-    cuts = {"default": cal["cuts"]["default"]}
-    pooled_values: list[float] = []
-    pooled_labels: list[int] = []
-    for set_name, (_, key) in SETS.items():
-        rows = strengths(set_name, split="calibration")
-        values, labels = [r[2] for r in rows], [r[1] for r in rows]
-        cuts[key] = fit_cuts(values, labels)
-        pooled_values += values
-        pooled_labels += labels
-        print(f"{set_name:<12} {len(rows):>3} calibration cases -> cuts {cuts[key]}")
-    cuts["default"] = fit_cuts(pooled_values, pooled_labels)
-    cal["cuts"] = cuts
+    """Fit blend weights, penalties and cut points on the calibration splits only."""
+    from simulator.evals.metrics import spearman
+
+    data = {name: features_of(name) for name in SETS}
+    calibration_rows = {
+        name: (weights, [(lv, f) for _, lv, sp, f in rows if sp == "calibration"])
+        for name, (weights, rows) in data.items()
+    }
+
+    def fitness(blend_w: dict, penalties: dict) -> float:
+        total = 0.0
+        for weights, rows in calibration_rows.values():
+            values = [rescore(weights, f, blend_w, penalties) for _, f in rows]
+            total += spearman([lv for lv, _ in rows], values)
+        return total / len(calibration_rows)
+
+    best = max(
+        ((fitness(b, p), b, p) for b in _grid(_BLEND_GRID) for p in _grid(_PENALTY_GRID)),
+        key=lambda t: t[0],
+    )
+    _, blend_w, penalties = best
+    cal = {**load(), "blend": blend_w, "penalties": penalties}
+    cuts: dict[str, list[float]] = {}
+    pooled: tuple[list[float], list[int]] = ([], [])
+    for name, (weights, rows) in calibration_rows.items():
+        values = [rescore(weights, f, blend_w, penalties) for _, f in rows]
+        labels = [lv for lv, _ in rows]
+        cuts[SETS[name][1]] = fit_cuts(values, labels)
+        pooled[0].extend(values)
+        pooled[1].extend(labels)
+        print(f"{name:<12} {len(rows):>3} calibration cases -> cuts {cuts[SETS[name][1]]}")
+    cal["cuts"] = {"default": fit_cuts(*pooled), **cuts}
+    print(f"blend {blend_w}\npenalties {penalties}\nmean calibration Spearman {best[0]:.3f}")
     header = (
         "# Fitted by `python -m simulator.grading.calibration` on the calibration splits only.\n"
     )

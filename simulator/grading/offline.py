@@ -38,6 +38,8 @@ class Features:
     stuffing: float
     words: int
     signal_scores: dict[str, float] = field(default_factory=dict)
+    #: Per signal: (semantic, lexical, detected or None), what `blend` combines.
+    parts: dict[str, tuple[float, float, float | None]] = field(default_factory=dict)
 
 
 def _embedder():
@@ -189,7 +191,7 @@ class OfflineGrader:
         matrix = _encode([w.text for w in wins] + [topic])
         answer, topic_vec = matrix[:-1], matrix[-1]
         probes = _probe_matrix(rubric.ref, tuple(_probes(s) for s in rubric.signals))
-        results, raw = [], {}
+        results, raw, parts = [], {}, {}
         findings: dict[str, Finding] = {}
         for signal, probe in zip(rubric.signals, probes, strict=True):
             sims = answer @ probe.T
@@ -203,11 +205,12 @@ class OfflineGrader:
                     if name not in findings:
                         findings[name] = SIGNAL_DETECTORS[name](doc)
                 detected = float(np.mean([findings[n].score for n in signal.detectors]))
-                value = 0.5 * detected + 0.25 * semantic + 0.25 * lexical
                 for name in signal.detectors:
                     spans.extend(findings[name].spans[:2])
             else:
-                value = 0.55 * semantic + 0.45 * lexical
+                detected = None
+            parts[signal.id] = (semantic, lexical, detected)
+            value = calibration.blend(semantic, lexical, detected)
             if best > 0.3:
                 spans.append(_best_sentence(doc, wins[int(sims.max(axis=1).argmax())], cue_hits))
             if cue_hits and not spans:
@@ -226,6 +229,7 @@ class OfflineGrader:
             stuffing=stuffing.detect(doc).score,
             words=doc.word_count,
             signal_scores=raw,
+            parts=parts,
         )
         return results, features
 
