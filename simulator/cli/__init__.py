@@ -17,6 +17,7 @@ _COMMANDS = [
     ("simulator.cli.corpus", "corpus"),
     ("simulator.cli.corpus", "panels"),
     ("simulator.cli.doctor", "doctor"),
+    ("simulator.cli.eval", "eval"),
     ("simulator.cli.prompts", "prompts"),
     ("simulator.cli.grading", "critique"),
     ("simulator.cli.grading", "grade"),

@@ -65,10 +65,8 @@ class SuiteResult(_Out):
         ]
         errors = [c for c in self.cases if c.status == "error"]
         if errors:
-            out.append(
-                f"{self.id}: {len(errors)} case(s) errored, first {errors[0].id}: "
-                f"{errors[0].message}"
-            )
+            first = "\n    ".join(errors[0].message.splitlines()[:3])
+            out.append(f"{self.id}: {len(errors)} case(s) errored, first {errors[0].id}: {first}")
         return out
 
 
