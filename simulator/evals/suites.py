@@ -221,6 +221,8 @@ class DegradeGroup(_Strict):
     folder: str
     target: str = Field(pattern=r"^(critique [a-z_]+|grade [a-z-]+)$")
     remove: list[str] = Field(min_length=1, description="Regexes matched against heading titles.")
+    #: At most this many documents (in file-name order), to bound the run time.
+    max_docs: int | None = Field(default=None, ge=1)
 
 
 class DegradationSuite(_SuiteBase):
@@ -243,7 +245,7 @@ class DegradationSuite(_SuiteBase):
             return []
         out = []
         for group in self.groups:
-            for path in sorted((root / group.folder).glob("*.md")):
+            for path in sorted((root / group.folder).glob("*.md"))[: group.max_docs]:
                 text = path.read_text(encoding="utf-8")
                 degraded, removed = degrade(text, group.remove)
                 if not removed:
