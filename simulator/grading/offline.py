@@ -187,9 +187,9 @@ class OfflineGrader:
         if not wins:
             empty = Features(0.0, 1.0, 0.0, 0.0, 0.0, 0)
             return [(0, []) for _ in rubric.signals], empty
-        topic = question or getattr(rubric, "goal", None) or getattr(rubric, "purpose", "")
-        matrix = _encode([w.text for w in wins] + [topic])
-        answer, topic_vec = matrix[:-1], matrix[-1]
+        # Off-topic is judged against the question; a critique has none to miss.
+        matrix = _encode([w.text for w in wins] + ([question] if question else []))
+        answer = matrix[: len(wins)]
         probes = _probe_matrix(rubric.ref, tuple(_probes(s) for s in rubric.signals))
         results, raw, parts = [], {}, {}
         findings: dict[str, Finding] = {}
@@ -217,7 +217,7 @@ class OfflineGrader:
                 spans.extend(s for s in doc.content if matches(s.text, cue_hits[:3]))
             raw[signal.id] = value
             results.append((int(round(4 * value)), spans))
-        relevance = float((answer @ topic_vec).max()) if question else 1.0
+        relevance = float((answer @ matrix[-1]).max()) if question else 1.0
         weights = np.array([s.weight for s in rubric.signals])
         values = np.array([raw[s.id] for s in rubric.signals])
         long_words = rambling.LONG_WORDS if target == "grade" else 1500
