@@ -27,7 +27,10 @@ lint: setup
 
 test: setup browser-deps lint
 	$(VENV)/bin/pytest
-	$(VENV)/bin/staffsim eval run --report out/eval
+	$(VENV)/bin/staffsim eval run --no-progress --report out/eval
+	$(VENV)/bin/staffsim eval run --no-progress --report out/eval-replay --mode replay \
+	  --engine openai:staffsim-offline-grader-1 \
+	  --suite star --suite design --suite adr --suite postmortem --suite injection
 
 bench: setup
 	$(PY) -m simulator.bench

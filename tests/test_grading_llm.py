@@ -148,3 +148,19 @@ def test_verify_quotes_offsets():
     kept, dropped = verify_quotes("alpha beta gamma", ['"beta"', "delta", ""])
     assert [(e.text, e.start, e.end) for e in kept] == [("beta", 6, 10)]
     assert dropped == 2
+
+
+def test_committed_fixtures_replay_a_grading_call_with_networking_refused(monkeypatch):
+    """The acceptance path: openai engine + replay mode, no server anywhere."""
+    from simulator.evals.labeled import load_labeled
+
+    case = next(c for c in load_labeled("adr").cases if c.split == "test")
+    monkeypatch.setenv("STAFFSIM_ENGINE", f"openai:{refresponder.MODEL}")
+    monkeypatch.setenv("STAFFSIM_LLM_MODE", "replay")
+    get_settings.cache_clear()
+    llm_grader.cache_clear()
+    grade = api.critique("adr", case.text)
+    assert grade.engine == "openai" and grade.fallback is None
+    assert grade.model == refresponder.MODEL
+    assert grade.prompt.startswith("critique_artifact@1@")
+    llm_grader.cache_clear()

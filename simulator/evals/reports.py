@@ -44,15 +44,20 @@ def summary_markdown(run: RunResult) -> str:
         f"tokens {run.totals.get('tokens_in', 0):g} in / {run.totals.get('tokens_out', 0):g} out, "
         f"est. cost ${run.totals.get('cost_usd', 0):.4f}.",
         "",
-        "| suite | status | cases | headline | thresholds |",
-        "|---|---|---|---|---|",
+        "| suite | status | cases | headline | thresholds (gate) | targets (reported) |",
+        "|---|---|---|---|---|---|",
     ]
     for s in run.suites:
         gates = "; ".join(
             f"{t.metric} {t.bound} {'ok' if t.passed else 'FAIL'}" for t in s.thresholds
         )
+        goals = "; ".join(
+            f"{t.metric} {t.bound} {'met' if t.passed else 'not met'}" for t in s.targets
+        )
         status = s.status if s.status != "skip" else f"skip ({s.reason})"
-        lines.append(f"| {s.id} | {status} | {len(s.cases)} | {_headline(s)} | {gates or '—'} |")
+        lines.append(
+            f"| {s.id} | {status} | {len(s.cases)} | {_headline(s)} | {gates or '—'} | {goals or '—'} |"
+        )
     if run.shortfalls:
         lines += ["", "## Fell short", "", *[f"- {line}" for line in run.shortfalls]]
     return "\n".join(lines) + "\n"
@@ -124,6 +129,9 @@ def junit(run: RunResult) -> str:
         props = ET.SubElement(node, "properties")
         for k, v in s.metrics.items():
             ET.SubElement(props, "property", name=k, value=_fmt(v))
+        for t in s.targets:
+            verdict = "met" if t.passed else "not met"
+            ET.SubElement(props, "property", name=f"target {t.metric} {t.bound}", value=verdict)
         if s.status == "skip":
             case = ET.SubElement(node, "testcase", classname=f"eval.{s.id}", name="suite")
             ET.SubElement(case, "skipped", message=s.reason)
@@ -225,6 +233,14 @@ def html_page(run: RunResult) -> str:
             f"<tr><td>{esc(k)}</td><td>{esc(_fmt(v))}</td></tr>" for k, v in s.metrics.items()
         )
         parts.append(f"<table>{rows}</table>")
+        for label, checks in (("gate", s.thresholds), ("target", s.targets)):
+            if checks:
+                items = "".join(
+                    f"<li class='{'pass' if t.passed else 'fail'}'>{esc(t.metric)} "
+                    f"{esc(t.bound)}: {esc(_fmt(t.value))}</li>"
+                    for t in checks
+                )
+                parts.append(f"<p>{label}s:</p><ul>{items}</ul>")
         parts += [
             f"<p><img alt='{esc(s.id)} plot' src='data:image/png;base64,{img}'></p>"
             for img in _plots(s)

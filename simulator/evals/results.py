@@ -53,6 +53,7 @@ class SuiteResult(_Out):
     metrics: dict[str, int | float | None] = Field(default_factory=dict)
     details: dict[str, Any] = Field(default_factory=dict)
     thresholds: list[ThresholdResult] = Field(default_factory=list)
+    targets: list[ThresholdResult] = Field(default_factory=list)
     cases: list[CaseResult] = Field(default_factory=list)
     duration_s: float = 0.0
 

@@ -280,6 +280,15 @@ def _verdict(
         )
         for name, bound in suite.thresholds.items()
     ]
+    targets = [
+        ThresholdResult(
+            metric=name,
+            bound=bound.describe(),
+            value=metrics.get(name),
+            passed=bound.check(metrics.get(name)),
+        )
+        for name, bound in suite.targets.items()
+    ]
     errored = any(c.status == "error" for c in results)
     ok = all(c.passed for c in checks) and not errored
     return SuiteResult(
@@ -290,6 +299,7 @@ def _verdict(
         metrics=metrics,
         details=details,
         thresholds=checks,
+        targets=targets,
         cases=results,
         duration_s=round(seconds, 2),
     )

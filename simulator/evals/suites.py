@@ -85,6 +85,8 @@ class _SuiteBase(_Strict):
     description: str = ""
     tags: list[str] = Field(default_factory=list)
     thresholds: dict[str, Bound] = Field(default_factory=dict)
+    #: Goals reported beside the gate but not enforced (e.g. an issue's target not yet met).
+    targets: dict[str, Bound] = Field(default_factory=dict)
     #: Only these case ids (all when empty), then at most `limit` of them.
     ids: list[str] = Field(default_factory=list)
     limit: int | None = Field(default=None, ge=1)

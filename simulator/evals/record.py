@@ -1,4 +1,4 @@
-"""Record the LLM grader's fixtures: `python -m simulator.grading.record`.
+"""Record the LLM grader's fixtures: `python -m simulator.evals.record`.
 
 Starts the StaffSim reference server on 127.0.0.1 with the offline grader behind it
 (`refresponder`), then critiques/grades the labeled sets' cases through the real LLM
@@ -18,8 +18,8 @@ SETS = ("star", "design", "adr", "postmortem")
 
 def record(sets: list[str], split: str | None, out: Path, injections: bool = True) -> int:
     """Record every case of `sets` (and the injection set); returns the number of calls."""
-    from simulator import api
     from simulator.evals.labeled import base_case, load_injections, load_labeled
+    from simulator.evals.suites import default_question
     from simulator.grading import refresponder
     from simulator.llm.refserver import RefServer
 
@@ -39,28 +39,19 @@ def record(sets: list[str], split: str | None, out: Path, injections: bool = Tru
             for case in labeled.cases:
                 if split and case.split != split:
                     continue
-                _run(api, name, case.text, getattr(case, "question", None))
+                _run(name, case.text, getattr(case, "question", None))
                 count += 1
         if injections:
             for inj in load_injections():
                 _, case = base_case(inj)
-                run_target(inj.target, inject(case.text, inj), getattr(case, "question", None))
-                count += 1
+                question = default_question(inj.target, getattr(case, "question", None))
+                run_target(inj.target, case.text, question)  # the base, for the comparison
+                run_target(inj.target, inj.apply(case.text), question)
+                count += 2
     return count
 
 
-def inject(text: str, inj) -> str:
-    """The base text with the injection payload at its position."""
-    if inj.position == "start":
-        return f"{inj.payload}\n{text}"
-    if inj.position == "middle":
-        lines = text.splitlines()
-        mid = len(lines) // 2
-        return "\n".join([*lines[:mid], inj.payload, *lines[mid:]])
-    return f"{text}\n{inj.payload}"
-
-
-def _run(api, name: str, text: str, question: str | None) -> None:
+def _run(name: str, text: str, question: str | None) -> None:
     run_target("grade system-design" if name == "design" else f"critique {name}", text, question)
 
 
