@@ -64,20 +64,28 @@ def run_cmd(suites, engine, mode, report_dir, concurrency, no_progress, as_json)
     from simulator.evals.runner import run
     from simulator.evals.suites import find_suites
 
-    if engine:
-        os.environ["STAFFSIM_ENGINE"] = engine
-    if mode:
-        os.environ["STAFFSIM_LLM_MODE"] = mode
-    get_settings.cache_clear()
-    settings = get_settings()
-    chosen = find_suites(list(suites))
-    workers = concurrency or (1 if settings.is_offline else settings.llm_concurrency)
-    result = run(
-        chosen,
-        engine=settings.engine_name,
-        concurrency=workers,
-        progress=not no_progress and not as_json,
-    )
+    overrides = {"STAFFSIM_ENGINE": engine, "STAFFSIM_LLM_MODE": mode}
+    saved = {k: os.environ.get(k) for k in overrides}
+    try:
+        # The graders read settings from the environment; the overrides last for this run only.
+        os.environ.update({k: v for k, v in overrides.items() if v})
+        get_settings.cache_clear()
+        settings = get_settings()
+        chosen = find_suites(list(suites))
+        workers = concurrency or (1 if settings.is_offline else settings.llm_concurrency)
+        result = run(
+            chosen,
+            engine=settings.engine_name,
+            concurrency=workers,
+            progress=not no_progress and not as_json,
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        get_settings.cache_clear()
     folder = Path(report_dir) if report_dir else runs_dir() / result.run_id
     files = write_reports(result, folder)
     if as_json:
