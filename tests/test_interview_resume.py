@@ -78,5 +78,8 @@ def test_kill_mid_interview_then_resume_loses_no_answer(staffsim_home, tmp_path)
     answers = [t for _, r, t in after if r == "candidate"]
     assert answers[:2] == ANSWERS[:2] and len(answers) == len(set(answers))
     assert answers[2] == ANSWERS[2]
-    assert after[len(before)][1] == "interviewer"
+    # Killed right after saving an answer: resume replies to it first. Killed after the reply
+    # was saved too (the poll above can miss that window): the next answer follows.
+    expected_next = "interviewer" if before[-1][1] == "candidate" else "candidate"
+    assert after[len(before)][1] == expected_next
     assert data["status"] == "done" and data["scorecard"]["answers"] == len(answers)

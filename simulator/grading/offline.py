@@ -205,8 +205,10 @@ class OfflineGrader:
                     if name not in findings:
                         findings[name] = SIGNAL_DETECTORS[name](doc)
                 detected = float(np.mean([findings[n].score for n in signal.detectors]))
-                for name in signal.detectors:
-                    spans.extend(findings[name].spans[:2])
+                found = [span for name in signal.detectors for span in findings[name].spans]
+                # Quote first what the detectors found that also speaks to this signal.
+                cued = [span for span in found if cue_hits and matches(span.text, cue_hits)]
+                spans.extend(cued[:2] + found[:2])
             else:
                 detected = None
             parts[signal.id] = (semantic, lexical, detected)
