@@ -100,7 +100,7 @@ def sections_to_study(
             Citation(
                 kind=kind_id,
                 section=f"{kind.heading} > {part}",
-                citation=f"[{kind.heading} > {part}] {passage}",
+                citation=passage,
             )
         )
     return out
