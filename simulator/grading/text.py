@@ -12,6 +12,11 @@ _SENTENCE_END = re.compile(
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
 _CONTENT_WORDS = 3
 _BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s*")
+_BLOCK_START = re.compile(
+    r"^\s*(?:[-*•+]\s|\d+[.)]\s|#|\||>|```|\*\*|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|T\s?[+-]"
+    r"|[A-Z][\w /&()-]{0,40}:(?:\s|$))"
+)
+_ENDS_BLOCK = re.compile(r"^\s*(?:#|\|)|.*:\s*$")
 
 
 @dataclass(frozen=True)
@@ -32,18 +37,13 @@ class Doc:
     @cached_property
     def sentences(self) -> list[Span]:
         spans: list[Span] = []
-        offset = 0
-        for line in self.text.splitlines(keepends=True):
-            body = line.rstrip("\r\n")
-            stripped = body.strip()
-            if stripped:
-                lead = len(body) - len(body.lstrip())
-                start = 0
-                for m in _SENTENCE_END.finditer(body):
-                    spans.append(_span(self.text, offset + start, offset + m.start()))
-                    start = m.end()
-                spans.append(_span(self.text, offset + max(start, lead), offset + len(body)))
-            offset += len(line)
+        for start, end in _blocks(self.text):
+            body = self.text[start:end]
+            cut = 0
+            for m in _SENTENCE_END.finditer(body):
+                spans.append(_span(self.text, start + cut, start + m.start()))
+                cut = m.end()
+            spans.append(_span(self.text, start + cut, end))
         return [s for s in spans if s.text and _WORD.search(s.text)]
 
     @cached_property
@@ -70,6 +70,34 @@ class Doc:
     def sentence_text(self, span: Span) -> str:
         """The sentence without its bullet or heading marker."""
         return _BULLET.sub("", span.text)
+
+
+def _starts_block(line: str) -> bool:
+    return bool(_BLOCK_START.match(line))
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Character ranges of logical lines: wrapped prose lines join into one paragraph.
+
+    A line starts a new block after a blank line, a heading or table row, or when it is
+    itself a list item, heading, table row, quote or `Label:` line.
+    """
+    blocks: list[tuple[int, int]] = []
+    offset = 0
+    open_block: list[int] | None = None
+    previous = ""
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        if not body.strip():
+            open_block = None
+        elif open_block is None or _starts_block(body) or _ENDS_BLOCK.match(previous):
+            open_block = [offset, offset + len(body)]
+            blocks.append(open_block)  # type: ignore[arg-type]
+        else:
+            open_block[1] = offset + len(body)
+        previous = body
+        offset += len(line)
+    return [(a, b) for a, b in blocks]
 
 
 def _span(text: str, start: int, end: int) -> Span:
