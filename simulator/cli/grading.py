@@ -86,7 +86,7 @@ def critique(kind: str, files: tuple[str, ...], engine: str | None, as_json: boo
     "--question",
     "-q",
     default=None,
-    help="The question answered (or a first line `# Question: ...`).",
+    help="The question answered (else a first line `# Question: ...`, else the file's `# Title`).",
 )
 @click.option("--engine", default=None, help="offline or openai:MODEL (default: from settings).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON Lines, one object per file.")

@@ -33,6 +33,15 @@ def split_question(text: str) -> tuple[str | None, str]:
     return (m.group(1), rest) if m else (None, text)
 
 
+def _title(text: str) -> str | None:
+    """A leading markdown title (`# Design Pastebin`) stands in for a missing question."""
+    for line in text.lstrip().splitlines()[:1]:
+        m = re.match(r"^#{1,2}\s+(.{8,200}?)\s*#*\s*$", line)
+        if m:
+            return m.group(1)
+    return None
+
+
 def _engine(engine: str | None):
     name = engine or get_settings().engine_name
     if name == "offline":
@@ -72,7 +81,7 @@ def grade_answer(
 ) -> Grade:
     """Grade an interview answer against the panel's evaluation signals."""
     own_question, text = split_question(text)
-    question = own_question or question
+    question = own_question or question or _title(text)
     if not question:
         raise UserError(
             "Give the question the answer responds to (--question, or a first line `# Question: ...`)."

@@ -10,7 +10,9 @@ calibrated on the team's labeled calibration split (`corpus/calibration.yaml`).
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -24,6 +26,8 @@ from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
 
 _WINDOW_WORDS = 45
 _MAX_WINDOWS = 64
+#: Words of a window that are embedded (a long code-free paragraph is cut, not the model's 256).
+_ENCODE_WORDS = 90
 _EVIDENCE_CHARS = 240
 
 
@@ -48,12 +52,29 @@ def _embedder():
     return get_embedder("local")
 
 
+_VECTORS: OrderedDict[str, np.ndarray] = OrderedDict()
+_VECTOR_CACHE_SIZE = 8192
+_VECTOR_LOCK = threading.Lock()
+
+
 def _encode(texts: list[str]) -> np.ndarray:
-    embedder = _embedder()
-    encode = getattr(embedder, "encode", None)
-    if encode is not None:
-        return np.asarray(encode(texts), dtype=np.float32)
-    return np.asarray(embedder.embed_documents(texts), dtype=np.float32)
+    """Unit vectors for `texts`; texts seen recently (a re-graded draft) are not re-embedded."""
+    with _VECTOR_LOCK:
+        missing = list(dict.fromkeys(t for t in texts if t not in _VECTORS))
+    if missing:
+        embedder = _embedder()
+        encode = getattr(embedder, "encode", None)
+        raw = encode(missing) if encode is not None else embedder.embed_documents(missing)
+        fresh = np.asarray(raw, dtype=np.float32)
+        with _VECTOR_LOCK:
+            for text, vector in zip(missing, fresh, strict=True):
+                _VECTORS[text] = vector
+            while len(_VECTORS) > _VECTOR_CACHE_SIZE:
+                _VECTORS.popitem(last=False)
+    with _VECTOR_LOCK:
+        for text in texts:
+            _VECTORS.move_to_end(text)
+        return np.stack([_VECTORS[t] for t in texts])
 
 
 @lru_cache(maxsize=64)
@@ -78,7 +99,8 @@ def windows(doc: Doc) -> list[Span]:
     out: list[Span] = []
     start: Span | None = None
     words = 0
-    for sentence in doc.sentences:
+    sentences = doc.prose or doc.sentences
+    for sentence in sentences:
         if start is not None and sentence.text.startswith("#"):
             # Windows never cross a heading: sections stay separate units of meaning.
             out.append(Span(start.start, previous.end, doc.text[start.start : previous.end]))
@@ -91,7 +113,7 @@ def windows(doc: Doc) -> list[Span]:
             out.append(Span(start.start, sentence.end, doc.text[start.start : sentence.end]))
             start, words = None, 0
     if start is not None:
-        last = doc.sentences[-1]
+        last = sentences[-1]
         out.append(Span(start.start, last.end, doc.text[start.start : last.end]))
     if len(out) > _MAX_WINDOWS:
         step = len(out) / _MAX_WINDOWS
@@ -101,7 +123,7 @@ def windows(doc: Doc) -> list[Span]:
 
 def _best_sentence(doc: Doc, window: Span, cues: list[str]) -> Span:
     """The sentence of `window` that carries the signal's cues (else its longest)."""
-    inside = [s for s in doc.sentences if window.start <= s.start and s.end <= window.end]
+    inside = [s for s in doc.prose if window.start <= s.start and s.end <= window.end]
     if not inside:
         return window
     cued = [s for s in inside if cues and matches(s.text, cues)]
@@ -188,7 +210,8 @@ class OfflineGrader:
             empty = Features(0.0, 1.0, 0.0, 0.0, 0.0, 0)
             return [(0, []) for _ in rubric.signals], empty
         # Off-topic is judged against the question; a critique has none to miss.
-        matrix = _encode([w.text for w in wins] + ([question] if question else []))
+        texts = [" ".join(w.text.split()[:_ENCODE_WORDS]) for w in wins]
+        matrix = _encode(texts + ([question] if question else []))
         answer = matrix[: len(wins)]
         probes = _probe_matrix(rubric.ref, tuple(_probes(s) for s in rubric.signals))
         results, raw, parts = [], {}, {}

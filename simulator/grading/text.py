@@ -16,6 +16,7 @@ _BLOCK_START = re.compile(
     r"^\s*(?:[-*•+]\s|\d+[.)]\s|#|\||>|```|\*\*|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|T\s?[+-]"
     r"|[A-Z][\w /&()-]{0,40}:(?:\s|$))"
 )
+_FENCED = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _ENDS_BLOCK = re.compile(r"^\s*(?:#|\|)|.*:\s*$")
 
 
@@ -45,6 +46,12 @@ class Doc:
                 cut = m.end()
             spans.append(_span(self.text, start + cut, end))
         return [s for s in spans if s.text and _WORD.search(s.text)]
+
+    @cached_property
+    def prose(self) -> list[Span]:
+        """Sentences outside fenced code blocks."""
+        fences = [(m.start(), m.end()) for m in _FENCED.finditer(self.text)]
+        return [s for s in self.sentences if not any(a <= s.start < b for a, b in fences)]
 
     @cached_property
     def content(self) -> list[Span]:
