@@ -50,7 +50,10 @@ def test_bound_check_and_describe():
 def test_shipped_suites_load_and_reference_real_data():
     suites = {s.id: s for s in find_suites()}
     assert {"star", "design", "adr", "postmortem", "injection", "retrieval"} <= set(suites)
-    assert suites["star"].thresholds["qwk"].min == 0.75
+    for name in ("star", "design", "adr", "postmortem"):
+        # The target is reported; the gate is a regression floor at or under it.
+        assert suites[name].targets["qwk"].min == 0.75
+        assert 0 < suites[name].thresholds["qwk"].min <= 0.75
     star = suites["star"].cases()
     assert star and all(c.expected["level"] in range(1, 6) for c in star)
     assert len(suites["retrieval"].cases()) >= 100
