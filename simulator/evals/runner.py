@@ -268,27 +268,23 @@ def run_suite(
     return _verdict(suite, metrics, details, results, time.perf_counter() - start)
 
 
+def _checks(bounds: dict, metrics: dict) -> list[ThresholdResult]:
+    return [
+        ThresholdResult(
+            metric=name,
+            bound=bound.describe(),
+            value=metrics.get(name),
+            passed=bound.check(metrics.get(name)),
+        )
+        for name, bound in bounds.items()
+    ]
+
+
 def _verdict(
     suite: Suite, metrics: dict, details: dict, results: list[CaseResult], seconds: float
 ) -> SuiteResult:
-    checks = [
-        ThresholdResult(
-            metric=name,
-            bound=bound.describe(),
-            value=metrics.get(name),
-            passed=bound.check(metrics.get(name)),
-        )
-        for name, bound in suite.thresholds.items()
-    ]
-    targets = [
-        ThresholdResult(
-            metric=name,
-            bound=bound.describe(),
-            value=metrics.get(name),
-            passed=bound.check(metrics.get(name)),
-        )
-        for name, bound in suite.targets.items()
-    ]
+    checks = _checks(suite.thresholds, metrics)
+    targets = _checks(suite.targets, metrics)
     errored = any(c.status == "error" for c in results)
     ok = all(c.passed for c in checks) and not errored
     return SuiteResult(
