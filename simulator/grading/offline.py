@@ -245,7 +245,8 @@ class OfflineGrader:
         relevance = float((answer @ matrix[-1]).max()) if question else 1.0
         weights = np.array([s.weight for s in rubric.signals])
         values = np.array([raw[s.id] for s in rubric.signals])
-        long_words = rambling.LONG_WORDS if target == "grade" else 1500
+        # Length counts against interview answers only: a complete artifact may be long.
+        long_words = rambling.LONG_WORDS if target == "grade" else 10**6
         features = Features(
             coverage=float((weights * values).sum() / weights.sum()),
             offtopic=1.0 - _scale(relevance, 0.12, 0.32),

@@ -17,7 +17,13 @@ def detect(doc: Doc) -> Finding:
     density = numbers / max(doc.word_count, 1)
     mine, ours = ownership.counts(doc)
     reasons = tradeoffs.detect(doc).count + failure_modes.detect(doc).count
-    because = len(re.findall(r"\b(?:because|so that|since|which means|to avoid)\b", doc.lower))
+    because = len(
+        re.findall(
+            r"\b(?:because|so that|since|which means|to avoid|due to|caused|led to|root cause|"
+            r"mitigat\w*|so we|therefore|in order to|trade-?off)\b",
+            doc.lower,
+        )
+    )
     substance = saturate(mine + ours + reasons + because, 8.0)
     score = saturate(density - 0.08, 0.1) * (1.0 - substance)
     return Finding(
