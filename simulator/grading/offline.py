@@ -57,6 +57,12 @@ _VECTOR_CACHE_SIZE = 8192
 _VECTOR_LOCK = threading.Lock()
 
 
+def clear_vector_cache() -> None:
+    """Forget embedded windows (benchmarks time unseen text, not cache hits)."""
+    with _VECTOR_LOCK:
+        _VECTORS.clear()
+
+
 def _encode(texts: list[str]) -> np.ndarray:
     """Unit vectors for `texts`; texts seen recently (a re-graded draft) are not re-embedded."""
     with _VECTOR_LOCK:
