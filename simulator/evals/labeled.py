@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from simulator.config import EVALS_DIR
-from simulator.errors import UserError
+from simulator.errors import UserError, first_error
 from simulator.knowledge.rubrics import KIND_IDS, PANEL_IDS
 
 #: The anchored labeled sets, each a file `evals/labeled/<name>.yaml`.
@@ -207,9 +207,7 @@ def _read(path: Path, model: type[_Strict]) -> _Strict:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise LabeledDataError(f"{path}: {where}: {first['msg']}") from exc
+        raise LabeledDataError(first_error(path, exc)) from exc
 
 
 def _unique(ids: list[str], path: Path) -> None:

@@ -16,7 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from simulator.config import EVALS_DIR, ROOT
-from simulator.errors import UserError
+from simulator.errors import UserError, first_error
 
 SUITES_DIR = EVALS_DIR / "suites"
 #: Where `../shared/realworld` resolves when a degradation suite does not say.
@@ -289,9 +289,7 @@ def load_suite(path: Path) -> Suite:
     try:
         suite = _ADAPTER.validate_python(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise SuiteError(f"{path}: {where}: {first['msg']}") from exc
+        raise SuiteError(first_error(path, exc)) from exc
     suite.path = path
     return suite
 
@@ -332,6 +330,4 @@ def _labeled_set(path: Path):
     try:
         return LabeledSet.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise LabeledDataError(f"{path}: {where}: {first['msg']}") from exc
+        raise LabeledDataError(first_error(path, exc)) from exc

@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.config import CORPUS_DIR
-from simulator.errors import UserError
+from simulator.errors import UserError, first_error
 
 TEXTS_PATH = CORPUS_DIR / "interview.yaml"
 
@@ -94,6 +94,4 @@ def load_texts(path: Path = TEXTS_PATH) -> InterviewTexts:
     except (OSError, yaml.YAMLError) as exc:
         raise UserError(f"{path}: cannot read the interviewer texts ({exc}).") from exc
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UserError(f"{path}: {where}: {first['msg']}") from exc
+        raise UserError(first_error(path, exc)) from exc

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from simulator.config import CORPUS_DIR
-from simulator.errors import UserError
+from simulator.errors import UserError, first_error
 
 #: Offline detectors a signal may name; each is a module in simulator/grading/detectors/.
 DETECTORS = (
@@ -179,9 +179,7 @@ def _load(path: Path, model: type[_Rubric]) -> _Rubric:
     try:
         rubric = model.model_validate(data)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise RubricError(f"{path}: {where}: {first['msg']}") from exc
+        raise RubricError(first_error(path, exc)) from exc
     if rubric.id.replace("-", "_") != path.stem.replace("-", "_"):
         raise RubricError(f"{path}: id {rubric.id!r} does not match the file name")
     return rubric

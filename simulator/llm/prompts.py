@@ -23,7 +23,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from simulator.config import PROMPTS_DIR, get_settings
-from simulator.errors import UserError
+from simulator.errors import UserError, first_error
 
 LABELS = ("production", "candidate")
 LOCK_NAME = "registry.lock"
@@ -146,9 +146,7 @@ def _load_file(path: Path) -> tuple[PromptRecord, dict[str, Any]]:
     try:
         record = PromptRecord.model_validate(raw)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PromptError(f"{path}: {where}: {first['msg']}.") from exc
+        raise PromptError(first_error(path, exc) + ".") from exc
     match = _FILE.match(path.name)
     if path.parent.name != record.id or not match or int(match.group(1)) != record.version:
         raise PromptError(
