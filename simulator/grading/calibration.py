@@ -138,12 +138,6 @@ def rescore(weights: list[float], features: Features, blend_w: dict, penalties: 
     return strength(replace(features, coverage=coverage), penalties=penalties)
 
 
-def strengths(set_name: str, split: str | None = None) -> list[tuple[str, int, float, str]]:
-    """(case id, label, strength, split) for every case of a labeled set."""
-    _, rows = features_of(set_name)
-    return [(i, lv, strength(f), sp) for i, lv, sp, f in rows if not split or sp == split]
-
-
 def _grid(grid: dict[str, tuple[float, ...]]):
     keys = list(grid)
     for values in itertools.product(*(grid[k] for k in keys)):

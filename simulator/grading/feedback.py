@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from simulator.grading.grade import Citation, SignalScore
+from simulator.grading.grade import Citation, SignalScore, weakest_first
 from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def suggestions(
     rubric: PanelRubric | ArtifactRubric, signals: list[SignalScore], features: Features
 ) -> list[str]:
     """Concrete next edits for the weakest heavy signals."""
-    ranked = sorted(signals, key=lambda s: (s.score, -s.weight))
+    ranked = weakest_first(signals)
     out: list[str] = []
     for scored in ranked:
         if scored.score >= 3 or len(out) >= 4:
@@ -78,7 +78,7 @@ def sections_to_study(
     from simulator.knowledge.compendium import load_compendium
 
     compendium = load_compendium()
-    ranked = sorted(signals, key=lambda s: (s.score, -s.weight))
+    ranked = weakest_first(signals)
     out: list[Citation] = []
     seen: set[str] = set()
     for scored in ranked:

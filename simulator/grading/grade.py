@@ -65,9 +65,10 @@ class Grade(_Out):
     latency_ms: float = 0.0
     tokens: dict[str, int] = Field(default_factory=dict)
 
-    def weakest(self, n: int = 3) -> list[SignalScore]:
-        """The lowest-scoring signals, heaviest first among ties."""
-        return sorted(self.signals, key=lambda s: (s.score, -s.weight))[:n]
+
+def weakest_first(signals: list[SignalScore]) -> list[SignalScore]:
+    """Signals from the lowest score up, heaviest first among ties."""
+    return sorted(signals, key=lambda s: (s.score, -s.weight))
 
 
 def level_name(score: int, target: str) -> str:

@@ -8,7 +8,7 @@ from simulator.config import get_settings
 from simulator.errors import UserError
 from simulator.grading.grade import Grade
 from simulator.grading.offline import offline_grader
-from simulator.knowledge.rubrics import get_artifact_rubric, get_panel
+from simulator.knowledge.rubrics import KIND_IDS, get_artifact_rubric, get_panel
 from simulator.textio import check_text
 
 #: Past this many words only the beginning is graded (and the grade says so).
@@ -60,7 +60,7 @@ def critique(
         from simulator.knowledge.detect import detect_kind
 
         kind, _confidence = detect_kind(body)
-        if kind not in _artifact_kinds():
+        if kind not in KIND_IDS:
             raise UserError(
                 f"Could not tell what kind of artifact {name} is; pass the kind, e.g. `critique adr`."
             )
@@ -92,9 +92,3 @@ def grade_answer(
     if note:
         grade.pitfalls.append(note)
     return grade
-
-
-def _artifact_kinds() -> set[str]:
-    from simulator.knowledge.rubrics import KIND_IDS
-
-    return set(KIND_IDS)

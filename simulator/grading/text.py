@@ -11,7 +11,6 @@ _SENTENCE_END = re.compile(
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
 _CONTENT_WORDS = 3
-_BULLET = re.compile(r"^\s*(?:[-*•]|\d+[.)]|#+)\s*")
 _BLOCK_START = re.compile(
     r"^\s*(?:[-*•+]\s|\d+[.)]\s|#|\||>|```|\*\*|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|T\s?[+-]"
     r"|[A-Z][\w /&()-]{0,40}:(?:\s|$))"
@@ -73,10 +72,6 @@ class Doc:
     @property
     def word_count(self) -> int:
         return len(self.words)
-
-    def sentence_text(self, span: Span) -> str:
-        """The sentence without its bullet or heading marker."""
-        return _BULLET.sub("", span.text)
 
 
 def _starts_block(line: str) -> bool:
