@@ -10,6 +10,7 @@ from simulator.knowledge.rubrics import PanelRubric, get_panel, load_panels
 
 __all__ = [
     "add_artifacts",
+    "artifact_kind",
     "check_kind",
     "compendium",
     "critique",
@@ -121,6 +122,16 @@ def read_artifact(path) -> tuple[str, str, float]:
     text = read_text_file(path)
     kind, confidence = detect_kind(text)
     return text, kind, confidence
+
+
+def artifact_kind(text: str, name: str, **hints: str) -> tuple[str, float]:
+    """The artifact kind of `text` and the confidence; one-sentence `UserError` if it is no artifact.
+
+    `hints` (`force`, `design`) rephrase how the sentence says to force a kind or grade a design.
+    """
+    from simulator.knowledge.detect import artifact_kind as _artifact_kind
+
+    return _artifact_kind(text, name, **hints)
 
 
 def save_star(text: str, competencies: list[str], *, user: str, title: str | None = None):

@@ -104,6 +104,10 @@ def test_artifact_critic_detects_kind_and_refuses_wrong_file_types(tmp_path):
     note, marks, summary = h.critique_file(str(good), "auto")
     assert "`postmortem`" in note and "outage.md" in note
     assert "/5" in summary
+    notes = tmp_path / "notes.md"
+    notes.write_text("Shopping list\n- eggs\n- milk\n")
+    with pytest.raises(gr.Error, match=r"notes.md does not look like any .* choose a kind in"):
+        h.critique_file(str(notes), "auto")
     bad = tmp_path / "data.csv"
     bad.write_text("a,b\n1,2\n")
     with pytest.raises(gr.Error, match="StaffSim reads .md, .txt, .pdf and .docx"):

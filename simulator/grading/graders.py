@@ -8,7 +8,7 @@ from simulator.config import get_settings
 from simulator.errors import UserError
 from simulator.grading.grade import Grade
 from simulator.grading.offline import offline_grader
-from simulator.knowledge.rubrics import KIND_IDS, get_artifact_rubric, get_panel
+from simulator.knowledge.rubrics import get_artifact_rubric, get_panel
 from simulator.textio import check_text
 
 #: Past this many words only the beginning is graded (and the grade says so).
@@ -57,13 +57,9 @@ def critique(
     """Critique an artifact of `kind` (or `auto`) against its template fields and pitfalls."""
     body, note = _prepare(text, name)
     if kind == "auto":
-        from simulator.knowledge.detect import detect_kind
+        from simulator.knowledge.detect import artifact_kind
 
-        kind, _confidence = detect_kind(body)
-        if kind not in KIND_IDS:
-            raise UserError(
-                f"Could not tell what kind of artifact {name} is; pass the kind, e.g. `critique adr`."
-            )
+        kind, _confidence = artifact_kind(body, name)
     rubric = get_artifact_rubric(kind)
     grade = _engine(engine).grade(body, rubric, target="critique", kind=kind)
     if note:

@@ -156,14 +156,17 @@ def critique_file(file, kind: str | None):
     if not path:
         raise UserError("Upload a .md, .txt, .pdf or .docx file first.")
     text, detected, confidence = api.read_artifact(path)
-    chosen = detected if not kind or kind == "auto" else kind
-    if chosen not in {k.id for k in api.list_kinds()}:
-        raise UserError(
-            f"Could not tell what kind of artifact {Path(path).name} is; choose its kind "
-            "in the list and press Critique again."
+    auto = not kind or kind == "auto"
+    chosen = kind
+    if auto:
+        chosen, confidence = api.artifact_kind(
+            text,
+            Path(path).name,
+            force="to critique it anyway, choose a kind in the list (e.g. {kind}) and press Critique",
+            design="grade it in the Design Grading tab",
         )
     title = api.get_kind(chosen).title
-    if not kind or kind == "auto":
+    if auto:
         note = (
             f"Detected **{title}** (`{chosen}`, confidence {confidence:.2f}) in {Path(path).name}."
         )
