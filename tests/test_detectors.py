@@ -7,6 +7,8 @@ import pytest
 from simulator.grading.detectors import (
     SIGNAL_DETECTORS,
     blameless,
+    causal_chain,
+    detection,
     failure_modes,
     injection,
     metrics,
@@ -100,6 +102,30 @@ def test_tradeoffs_failure_modes_metrics_reflection():
         == 1.0
     )
     assert score(reflection, "It shipped.") == 0.0
+
+
+def test_causal_chain_goes_past_the_trigger():
+    chain = (
+        "The trigger was a config push. It took the site down because the loader had no check "
+        "for empty files, which meant every node reloaded at once. Contributing factors: the "
+        "review tool allowed unreviewed pushes, so nothing stopped it."
+    )
+    assert score(causal_chain, chain) > 0.8
+    assert score(causal_chain, "A bad deploy broke the site. We rolled it back.") == 0.0
+    # A root-cause heading alone is depth, not a chain.
+    assert 0 < score(causal_chain, "## Root cause\nA bad deploy.") < 0.3
+
+
+def test_detection_and_what_went_well():
+    text = (
+        "The first signal was a customer report 12 minutes in. No alert fired, because we alert "
+        "on depth. A burn-rate alert would have caught it at minute 3. What went well: the "
+        "runbook worked and rollback took four minutes."
+    )
+    assert score(detection, text) == 1.0
+    assert score(detection, "The database ran out of disk. We added more disk.") == 0.0
+    half = score(detection, "It was detected by an alert after 20 minutes.")
+    assert 0 < half < 0.5
 
 
 def test_owners_dates_and_timeline():

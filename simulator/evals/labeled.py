@@ -7,11 +7,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from simulator.config import EVALS_DIR
-from simulator.errors import UserError, first_error
+from simulator.datafiles import read_model
+from simulator.errors import UserError
 from simulator.knowledge.rubrics import KIND_IDS, PANEL_IDS
 
 #: The anchored labeled sets, each a file `evals/labeled/<name>.yaml`.
@@ -200,14 +200,7 @@ class _RetrievalFile(_Strict):
 def _read(path: Path, model: type[_Strict]) -> _Strict:
     if not path.is_file():
         raise LabeledDataError(f"{path}: file not found; restore it from the repository.")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise LabeledDataError(f"{path}: not valid YAML ({exc})") from exc
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise LabeledDataError(first_error(path, exc)) from exc
+    return read_model(path, model, LabeledDataError)
 
 
 def _unique(ids: list[str], path: Path) -> None:

@@ -6,11 +6,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from simulator.config import CORPUS_DIR
-from simulator.errors import UserError, first_error
+from simulator.datafiles import read_model
+from simulator.errors import UserError
 
 #: Offline detectors a signal may name; each is a module in simulator/grading/detectors/.
 DETECTORS = (
@@ -24,6 +24,8 @@ DETECTORS = (
     "timeline",
     "blameless",
     "reflection",
+    "causal_chain",
+    "detection",
 )
 
 #: The 20 artifact kinds, in compendium order (section 1 is `adr`, ... 20 is `decision_economics`).
@@ -172,14 +174,7 @@ class ArtifactRubric(_Rubric):
 
 
 def _load(path: Path, model: type[_Rubric]) -> _Rubric:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise RubricError(f"{path}: not valid YAML ({exc})") from exc
-    try:
-        rubric = model.model_validate(data)
-    except ValidationError as exc:
-        raise RubricError(first_error(path, exc)) from exc
+    rubric = read_model(path, model, RubricError)
     if rubric.id.replace("-", "_") != path.stem.replace("-", "_"):
         raise RubricError(f"{path}: id {rubric.id!r} does not match the file name")
     return rubric

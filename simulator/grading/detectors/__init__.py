@@ -9,6 +9,8 @@ from collections.abc import Callable
 
 from simulator.grading.detectors import (
     blameless,
+    causal_chain,
+    detection,
     failure_modes,
     injection,
     metrics,
@@ -37,6 +39,8 @@ SIGNAL_DETECTORS: dict[str, Callable[[Doc], Finding]] = {
     "timeline": timeline.detect,
     "blameless": blameless.detect,
     "reflection": reflection.detect,
+    "causal_chain": causal_chain.detect,
+    "detection": detection.detect,
 }
 
 __all__ = [
