@@ -72,3 +72,33 @@ def test_auto_detects_the_kind():
         "## Root cause\nA config push disabled the cache.\n## Action items\n- Add a canary (owner: Ana, due 2025-03-01)"
     )
     assert api.critique("auto", postmortem).kind == "postmortem"
+
+
+SOUND = """Requirements: per-key limits for a public API at 50k RPS in three regions, p99 overhead
+under 2 ms, limits approximate within 5%. Each region enforces locally with a token bucket in Redis
+and syncs counts to the other regions asynchronously every 500 ms, so the overshoot is bounded by
+one sync interval. Quotas are split per region by recent traffic share. If Redis is down we fail
+open for reads and closed for writes, with an alert on the limiter's error rate."""
+TRAP = SOUND.replace(
+    "Each region enforces locally with a token bucket in Redis",
+    "Every request from every region calls a single Redis instance in us-east-1 with INCR",
+)
+
+
+def test_a_design_answer_is_read_against_its_problem():
+    question = "Design a multi-region rate limiter for a public API serving 50k RPS."
+    sound = api.grade_answer("system-design", question, SOUND)
+    trapped = api.grade_answer("system-design", question, TRAP)
+    assert sound.problem == trapped.problem == "rate_limiter"
+    assert sound.hard_parts and all(0 <= p.score <= 4 for p in sound.hard_parts)
+    for part in sound.hard_parts:
+        for ev in part.evidence:
+            assert SOUND[ev.start : ev.end] == ev.text
+    unsound = [p for p in trapped.pitfalls if p.startswith("Unsound mechanism")]
+    assert unsound and "us-east-1" in unsound[0]
+    assert not any(p.startswith("Unsound mechanism") for p in sound.pitfalls)
+    assert trapped.strength < sound.strength
+    # Behavioral questions and artifact critiques carry no design reading.
+    story = api.grade_answer("behavioral", "Tell me about a conflict.", STORY)
+    assert story.problem is None and story.hard_parts == []
+    assert api.critique("star", STORY).problem is None

@@ -25,6 +25,7 @@ _DEFAULT = {
     "short_words": 60,
     "blend": {"detected": 0.5, "semantic": 0.25, "lexical": 0.25, "semantic_alone": 0.55},
     "cuts": {"default": [0.25, 0.4, 0.55, 0.7]},
+    "mechanism": {"weight": 0.0, "unsound": 0.0},
 }
 
 
@@ -48,12 +49,20 @@ def blend(
 
 
 def strength(
-    features: Features, penalties: dict[str, float] | None = None, short: int | None = None
+    features: Features,
+    penalties: dict[str, float] | None = None,
+    short: int | None = None,
+    mechanism: dict[str, float] | None = None,
 ) -> float:
-    """One number per answer: weighted signal coverage less the penalties."""
+    """One number per answer: weighted signal coverage (blended with the hard parts of a
+    known design problem) less the penalties."""
     cal = load()
     p = penalties or cal["penalties"]
+    m = mechanism or cal.get("mechanism", _DEFAULT["mechanism"])
     value = features.coverage
+    if features.mechanism is not None:
+        value = (1 - m["weight"]) * value + m["weight"] * features.mechanism
+    value -= m["unsound"] * features.unsound
     value -= p["offtopic"] * features.offtopic
     value -= p["rambling"] * features.rambling
     value -= p["hedging"] * features.hedging
@@ -103,6 +112,11 @@ _BLEND_GRID = {
     "lexical": (0.1, 0.25, 0.4),
     "semantic_alone": (0.4, 0.55, 0.7, 0.85),
 }
+#: How much a known design problem's hard parts weigh, and what a proposed trap costs.
+_MECHANISM_GRID = {
+    "weight": (0.0, 0.2, 0.35, 0.5, 0.65, 0.8),
+    "unsound": (0.0, 0.1, 0.2, 0.3, 0.45),
+}
 _PENALTY_GRID = {
     "offtopic": (0.3, 0.5),
     "rambling": (0.15, 0.3),
@@ -129,13 +143,19 @@ def features_of(set_name: str) -> tuple[list[float], list[tuple[str, int, str, F
     return [s.weight for s in rubric.signals], rows
 
 
-def rescore(weights: list[float], features: Features, blend_w: dict, penalties: dict) -> float:
-    """The strength of `features` under other blend weights and penalties."""
+def rescore(
+    weights: list[float],
+    features: Features,
+    blend_w: dict,
+    penalties: dict,
+    mechanism: dict | None = None,
+) -> float:
+    """The strength of `features` under other blend weights, penalties and mechanism weights."""
     from dataclasses import replace
 
     values = [blend(*part, weights=blend_w) for part in features.parts.values()]
     coverage = sum(w * v for w, v in zip(weights, values, strict=True)) / sum(weights)
-    return strength(replace(features, coverage=coverage), penalties=penalties)
+    return strength(replace(features, coverage=coverage), penalties=penalties, mechanism=mechanism)
 
 
 def _grid(grid: dict[str, tuple[float, ...]]):
@@ -166,18 +186,28 @@ def main() -> None:
         key=lambda t: t[0],
     )
     _, blend_w, penalties = best
-    cal = {**load(), "blend": blend_w, "penalties": penalties}
+    # Only answers to known design problems carry a mechanism reading: fitted on those alone.
+    weights, design_rows = calibration_rows["design"]
+    mechanism = max(
+        _grid(_MECHANISM_GRID),
+        key=lambda m: spearman(
+            [lv for lv, _ in design_rows],
+            [rescore(weights, f, blend_w, penalties, m) for _, f in design_rows],
+        ),
+    )
+    cal = {**load(), "blend": blend_w, "penalties": penalties, "mechanism": mechanism}
     cuts: dict[str, list[float]] = {}
     pooled: tuple[list[float], list[int]] = ([], [])
     for name, (weights, rows) in calibration_rows.items():
-        values = [rescore(weights, f, blend_w, penalties) for _, f in rows]
+        values = [rescore(weights, f, blend_w, penalties, mechanism) for _, f in rows]
         labels = [lv for lv, _ in rows]
         cuts[SETS[name][1]] = fit_cuts(values, labels)
         pooled[0].extend(values)
         pooled[1].extend(labels)
         print(f"{name:<12} {len(rows):>3} calibration cases -> cuts {cuts[SETS[name][1]]}")
     cal["cuts"] = {"default": fit_cuts(*pooled), **cuts}
-    print(f"blend {blend_w}\npenalties {penalties}\nmean calibration Spearman {best[0]:.3f}")
+    print(f"blend {blend_w}\npenalties {penalties}\nmechanism {mechanism}")
+    print(f"mean calibration Spearman {best[0]:.3f}")
     header = (
         "# Fitted by `python -m simulator.grading.calibration` on the calibration splits only.\n"
     )

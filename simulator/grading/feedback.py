@@ -44,6 +44,10 @@ def pitfalls(
         for pitfall in rubric.pitfalls:
             if by_id[pitfall.signal].score <= pitfall.at_most:
                 found.append(pitfall.text)
+    if features.reading is not None:
+        for trap, span in features.reading.traps:
+            quote = span.text if len(span.text) <= 140 else span.text[:137] + "..."
+            found.append(f'Unsound mechanism: {trap.name} ("{quote}"). {trap.why}')
     for feature, threshold, text in _GLOBAL_PITFALLS:
         if getattr(features, feature) >= threshold:
             found.append(text)
@@ -60,6 +64,13 @@ def suggestions(
     """Concrete next edits for the weakest heavy signals."""
     ranked = weakest_first(signals)
     out: list[str] = []
+    if features.reading is not None and features.reading.problem is not None:
+        missing = sorted(features.reading.parts, key=lambda p: p.score)
+        for part in [p for p in missing if p.score < 0.5][:2]:
+            out.append(
+                f"Hard part of {features.reading.problem.name}: {part.part.name}. "
+                f"{part.part.description}"
+            )
     for scored in ranked:
         if scored.score >= 3 or len(out) >= 4:
             continue

@@ -31,6 +31,16 @@ class SignalScore(_Out):
     feedback: str = ""
 
 
+class HardPartScore(_Out):
+    """A hard part of the design problem asked, and how far the answer solved it (0-4)."""
+
+    id: str
+    name: str
+    score: int = Field(ge=0, le=4)
+    evidence: list[Evidence] = Field(default_factory=list)
+    feedback: str = ""
+
+
 class Citation(_Out):
     """A compendium section to study, with the passage that says why."""
 
@@ -51,6 +61,10 @@ class Grade(_Out):
     level: str
     strength: float = Field(default=0.0, description="Continuous 0-1 strength behind the level.")
     signals: list[SignalScore]
+    problem: str | None = Field(
+        default=None, description="The known design problem the question was matched to."
+    )
+    hard_parts: list[HardPartScore] = Field(default_factory=list)
     pitfalls: list[str] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
     sections: list[Citation] = Field(default_factory=list)

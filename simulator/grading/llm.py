@@ -43,6 +43,10 @@ def _context(rubric: PanelRubric | ArtifactRubric) -> list[str]:
 
 def _offline_hints(grade: Grade) -> list[str]:
     hints = [f"{s.id}: offline score {s.score}/4" for s in grade.signals]
+    hints += [
+        f"hard part of {grade.problem}: {p.name}, offline {p.score}/4" for p in grade.hard_parts
+    ]
+    hints += [p for p in grade.pitfalls if p.startswith("Unsound mechanism:")]
     if grade.injection:
         hints.append("An attempt to steer the grader was found and removed from the answer.")
     return hints

@@ -20,12 +20,17 @@ import numpy as np
 
 from simulator.grading import calibration, feedback
 from simulator.grading.detectors import SIGNAL_DETECTORS, Finding, injection, rambling, stuffing
-from simulator.grading.grade import Evidence, Grade, SignalScore, level_name
+from simulator.grading.detectors import mechanism as mechanism_detector
+from simulator.grading.grade import Evidence, Grade, HardPartScore, SignalScore, level_name
 from simulator.grading.text import Doc, Span, matches
 from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
 
 _WINDOW_WORDS = 45
 _MAX_WINDOWS = 64
+#: Windows embedded per answer: embedding costs ~1 ms a token on CPU, so a 3000-word
+#: postmortem would take seconds; past this many, the windows that carry the rubric's
+#: cues are embedded and the rest are read by the detectors only.
+EMBED_WINDOWS = 12
 #: Words of a window that are embedded (a long code-free paragraph is cut, not the model's 256).
 _ENCODE_WORDS = 90
 _EVIDENCE_CHARS = 240
@@ -42,6 +47,11 @@ class Features:
     stuffing: float
     words: int
     signal_scores: dict[str, float] = field(default_factory=dict)
+    #: Mean 0-1 coverage of the design problem's hard parts (None: no known problem).
+    mechanism: float | None = None
+    #: 1 when the answer proposes a mechanism that cannot work (an anti-pattern).
+    unsound: float = 0.0
+    reading: mechanism_detector.Reading | None = None
     #: Per signal: (semantic, lexical, detected or None), what `blend` combines.
     parts: dict[str, tuple[float, float, float | None]] = field(default_factory=dict)
 
@@ -127,6 +137,31 @@ def windows(doc: Doc) -> list[Span]:
     return out
 
 
+def select_windows(
+    wins: list[Span], cue_groups: list[tuple[str, ...]], budget: int = EMBED_WINDOWS
+) -> list[Span]:
+    """At most `budget` windows, in document order: the opening one, the best window for
+    each cue group (a signal or a hard part), then the windows richest in cues."""
+    if len(wins) <= budget:
+        return wins
+    hits = np.array([[len(matches(w.text, g)) for g in cue_groups] for w in wins]).reshape(
+        len(wins), len(cue_groups)
+    )
+    chosen = [0]
+    for column in hits.T:
+        if len(chosen) >= budget:
+            break
+        best = int(column.argmax())
+        if column[best] > 0 and best not in chosen:
+            chosen.append(best)
+    for i in np.argsort(-hits.sum(axis=1), kind="stable"):
+        if len(chosen) >= budget:
+            break
+        if int(i) not in chosen:
+            chosen.append(int(i))
+    return [wins[i] for i in sorted(chosen)]
+
+
 def _best_sentence(doc: Doc, window: Span, cues: list[str]) -> Span:
     """The sentence of `window` that carries the signal's cues (else its longest)."""
     inside = [s for s in doc.prose if window.start <= s.start and s.end <= window.end]
@@ -190,6 +225,10 @@ class OfflineGrader:
             level=level_name(overall, target),
             strength=round(calibration.strength(features), 4),
             signals=signals,
+            problem=features.reading.problem.id
+            if features.reading and features.reading.problem
+            else None,
+            hard_parts=_hard_parts(original, features.reading),
             pitfalls=feedback.pitfalls(rubric, signals, features),
             suggestions=feedback.suggestions(rubric, signals, features),
             sections=feedback.sections_to_study(rubric, signals),
@@ -211,7 +250,12 @@ class OfflineGrader:
         question: str | None,
     ) -> tuple[list[tuple[int, list[Span]]], Features]:
         """Per-signal (0-4 score, evidence spans) and the answer-level features."""
-        wins = windows(doc)
+        design = target == "grade" and rubric.id in mechanism_detector.DESIGN_PANELS
+        problem = mechanism_detector.problem_for(question) if design else None
+        cue_groups = [tuple(s.cues) for s in rubric.signals if s.cues]
+        if problem:
+            cue_groups += [p.cues for p in problem.hard_parts]
+        wins = select_windows(windows(doc), cue_groups)
         if not wins:
             empty = Features(0.0, 1.0, 0.0, 0.0, 0.0, 0)
             return [(0, []) for _ in rubric.signals], empty
@@ -249,6 +293,9 @@ class OfflineGrader:
             raw[signal.id] = value
             results.append((int(round(4 * value)), spans))
         relevance = float((answer @ matrix[-1]).max()) if question else 1.0
+        # Mechanism soundness is judged on answers to design questions; an artifact may
+        # name a rejected design on purpose (an ADR's alternatives).
+        reading = mechanism_detector.detect(doc, problem) if design else None
         weights = np.array([s.weight for s in rubric.signals])
         values = np.array([raw[s.id] for s in rubric.signals])
         # Length counts against interview answers only: a complete artifact may be long.
@@ -262,8 +309,26 @@ class OfflineGrader:
             words=doc.word_count,
             signal_scores=raw,
             parts=parts,
+            mechanism=reading.coverage if reading else None,
+            unsound=min(1.0, float(len(reading.traps))) if reading else 0.0,
+            reading=reading,
         )
         return results, features
+
+
+def _hard_parts(doc: Doc, reading: mechanism_detector.Reading | None) -> list[HardPartScore]:
+    if reading is None:
+        return []
+    return [
+        HardPartScore(
+            id=p.part.id,
+            name=p.part.name,
+            score=int(round(4 * p.score)),
+            evidence=_evidence(doc, p.spans),
+            feedback="" if p.score >= 0.75 else f"Not yet solved: {p.part.description}",
+        )
+        for p in reading.parts
+    ]
 
 
 def _calibration_key(target: str, kind: str, rubric: PanelRubric | ArtifactRubric) -> str:

@@ -1,0 +1,95 @@
+"""The mechanism detector: design problems recognised, hard parts read, traps found (not
+when rejected), and the knowledge file validated."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.errors import UserError
+from simulator.grading.detectors import mechanism
+from simulator.grading.text import Doc
+from simulator.knowledge.design import AntiPattern, design_knowledge, load_design_knowledge
+from simulator.knowledge.rubrics import get_panel
+
+LOCK = AntiPattern(
+    id="global_lock",
+    name="A global lock on every request",
+    why="Adds a cross-region round trip to every call.",
+    when=(("global lock", "distributed lock"), ("every request", "each request")),
+)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "We take a global lock in the primary region on every request and then decrement.",
+        "Each request acquires a distributed lock; the counter lives in one database.",
+    ],
+)
+def test_a_proposed_trap_is_found_with_its_sentence(sentence):
+    found = mechanism.traps(Doc(f"Some context first. {sentence} Then more."), (LOCK,))
+    assert [(t.id, s.text) for t, s in found] == [("global_lock", sentence)]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Instead of a global lock on every request, each region keeps a local bucket.",
+        "We avoid a distributed lock per call; each request is checked locally.",
+        "A global lock on every request would not work across regions.",
+        "Taking a global lock here is fine, but only at deploy time.",
+    ],
+)
+def test_a_rejected_or_partial_trap_is_not_found(sentence):
+    assert mechanism.traps(Doc(sentence), (LOCK,)) == []
+
+
+def test_every_bank_question_of_the_design_panel_names_a_known_problem():
+    panel = get_panel("system-design")
+    unknown = [q for q in panel.questions if mechanism.problem_for(q) is None]
+    assert unknown == []
+
+
+def test_problems_are_told_apart():
+    ids = {
+        q: mechanism.problem_for(q).id  # type: ignore[union-attr]
+        for q in (
+            "Design a multi-region rate limiter for a public API serving 50k RPS.",
+            "Design an API gateway that centralises authentication and throttling.",
+            "Design a URL shortener for 100M new links/month.",
+        )
+    }
+    assert len(set(ids.values())) == 3
+    assert mechanism.problem_for("Tell me about a time you disagreed with your manager.") is None
+    assert mechanism.problem_for(None) is None
+
+
+def test_hard_parts_are_read_from_their_cues():
+    problem = mechanism.problem_for("Design a multi-region rate limiter for a public API.")
+    assert problem is not None
+    cued = " ".join(f"We handle this with {p.cues[0]} and {p.cues[1]}." for p in problem.hard_parts)
+    full = mechanism.detect(Doc(cued), problem)
+    empty = mechanism.detect(Doc("We use good engineering and the cloud."), problem)
+    assert full.coverage == 1.0
+    assert empty.coverage == 0.0
+    assert all(p.spans for p in full.parts)
+    # Only knowledge of the problem gives a coverage at all.
+    assert mechanism.detect(Doc(cued), None).coverage is None
+
+
+def test_the_knowledge_file_is_complete():
+    knowledge = design_knowledge()
+    assert len(knowledge.problems) >= 20
+    for problem in knowledge.problems:
+        assert 4 <= len(problem.hard_parts) <= 6, problem.id
+        assert len({p.id for p in problem.hard_parts}) == len(problem.hard_parts)
+
+
+def test_a_damaged_knowledge_file_names_itself(tmp_path):
+    bad = tmp_path / "design_problems.yaml"
+    bad.write_text("version: 1\nproblems:\n  - id: x\n    name: X\n    match: []\n")
+    with pytest.raises(UserError, match=r"design_problems\.yaml: problems\.0\.match"):
+        load_design_knowledge(bad)
+    bad.write_text("version: [1\n")
+    with pytest.raises(UserError, match="not valid YAML"):
+        load_design_knowledge(bad)
