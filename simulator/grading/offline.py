@@ -138,10 +138,12 @@ def windows(doc: Doc) -> list[Span]:
 
 
 def select_windows(
-    wins: list[Span], cue_groups: list[tuple[str, ...]], budget: int = EMBED_WINDOWS
+    wins: list[Span], cue_groups: list[tuple[str, ...]], budget: int | None = None
 ) -> list[Span]:
-    """At most `budget` windows, in document order: the opening one, the best window for
-    each cue group (a signal or a hard part), then the windows richest in cues."""
+    """At most `budget` (default `EMBED_WINDOWS`) windows, in document order: the opening
+    one, the best window for each cue group (a signal or a hard part), then the windows
+    richest in cues."""
+    budget = budget or EMBED_WINDOWS
     if len(wins) <= budget:
         return wins
     hits = np.array([[len(matches(w.text, g)) for g in cue_groups] for w in wins]).reshape(
