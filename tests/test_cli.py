@@ -95,3 +95,6 @@ def test_grade_reads_question_line_and_stdin():
     line = json.loads(result.output)
     assert line["question"] == "Design a URL shortener"
     assert line["level"] in {"Strong No Hire", "No Hire", "Lean Hire", "Hire", "Strong Hire"}
+    # The design problem behind the question, and how far its hard parts were solved.
+    assert line["problem"] == "url_shortener"
+    assert line["hard_parts"] and {"id", "name", "score", "evidence"} <= set(line["hard_parts"][0])

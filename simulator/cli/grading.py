@@ -11,7 +11,7 @@ from simulator.errors import UserError
 _KEYS = (
     "file", "kind", "question", "score", "level", "signals", "pitfalls", "suggestions",
     "sections", "injection", "injection_findings", "engine", "model", "prompt", "rubric",
-    "fallback", "dropped_quotes", "latency_ms",
+    "fallback", "dropped_quotes", "latency_ms", "problem", "hard_parts",
 )  # fmt: skip
 
 
@@ -30,6 +30,9 @@ def _print_text(grade) -> None:
         click.echo(f"  [{s.score}/4] {s.name}")
         for e in s.evidence[:1]:
             click.echo(f'        "{e.text[:120]}"')
+    if grade.problem:
+        parts = ", ".join(f"{p.name} {p.score}/4" for p in grade.hard_parts)
+        click.echo(f"  hard parts of {grade.problem}: {parts}")
     if grade.injection:
         click.echo("  ! The text tries to steer the grader; that part was ignored.")
     for p in grade.pitfalls:
