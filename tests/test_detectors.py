@@ -22,8 +22,9 @@ from simulator.grading.detectors import (
     timeline,
     tradeoffs,
 )
-from simulator.grading.text import Doc, phrase_pattern
+from simulator.grading.text import Doc
 from simulator.knowledge.rubrics import DETECTORS
+from simulator.phrases import phrase_pattern
 
 
 def score(module, text: str) -> float:

@@ -1,10 +1,13 @@
-"""The answer as sentences with character offsets, and phrase matching over it."""
+"""The answer as sentences with character offsets, and phrase matching over it
+(`matches`, `phrase_pattern` from `simulator.phrases`)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
+
+from simulator.phrases import FENCED, matches
 
 _SENTENCE_END = re.compile(
     r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Za-z0-9\"'(\[*])"
@@ -15,7 +18,6 @@ _BLOCK_START = re.compile(
     r"^\s*(?:[-*•+]\s|\d+[.)]\s|#|\||>|```|\*\*|\d{1,2}:\d{2}|\d{4}-\d{2}-\d{2}|T\s?[+-]"
     r"|[A-Z][\w /&()-]{0,40}:(?:\s|$))"
 )
-_FENCED = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _ENDS_BLOCK = re.compile(r"^\s*(?:#|\|)|.*:\s*$")
 
 
@@ -49,7 +51,7 @@ class Doc:
     @cached_property
     def prose(self) -> list[Span]:
         """Sentences outside fenced code blocks."""
-        fences = [(m.start(), m.end()) for m in _FENCED.finditer(self.text)]
+        fences = [(m.start(), m.end()) for m in FENCED.finditer(self.text)]
         return [s for s in self.sentences if not any(a <= s.start < b for a, b in fences)]
 
     @cached_property
@@ -108,21 +110,6 @@ def _span(text: str, start: int, end: int) -> Span:
     while end > start and text[end - 1].isspace():
         end -= 1
     return Span(start, end, text[start:end])
-
-
-@lru_cache(maxsize=4096)
-def phrase_pattern(phrase: str) -> re.Pattern[str]:
-    """A case-insensitive word-boundary regex; a trailing `*` matches any word ending."""
-    wild = phrase.endswith("*")
-    body = re.escape(phrase.rstrip("*").lower()).replace(r"\ ", r"\s+")
-    lead = r"(?<![\w])" if phrase[:1].isalnum() else ""
-    tail = r"[\w-]*" if wild else (r"(?![\w])" if phrase.rstrip("*")[-1:].isalnum() else "")
-    return re.compile(lead + body + tail, re.IGNORECASE)
-
-
-def matches(text: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
-    """The phrases that occur in `text`."""
-    return [p for p in phrases if phrase_pattern(p).search(text)]
 
 
 def sentences_with(doc: Doc, phrases: list[str] | tuple[str, ...]) -> list[Span]:

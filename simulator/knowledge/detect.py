@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from simulator.errors import UserError
-from simulator.grading.text import matches
 from simulator.knowledge.rubrics import RubricError, get_panel, load_artifact_rubrics
+from simulator.phrases import FENCED, matches
 
 #: The kind returned when no marker matches.
 FALLBACK_KIND = "general"
@@ -50,7 +50,6 @@ _ATX = re.compile(r"^ {0,3}#{1,6}\s+(.+?)\s*#*\s*$")
 _SETEXT = re.compile(r"^ {0,3}(?:=+|-+)\s*$")
 _BOLD = re.compile(r"^\s*(?:[-*+]\s+)?(?:\*\*|__)(.{2,80}?)(?:\*\*|__)")
 _LABEL = re.compile(r"^\s*(?:[-*+]\s+)?([A-Za-z][A-Za-z0-9 /&'-]{1,40}?)\s*:(?:\s|$)")
-_FENCED = re.compile(r"^[ \t]*(```|~~~).*?^[ \t]*\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _FRONT_MATTER = re.compile(r"\A\s*(---|\+\+\+)\n.*?\n\1[ \t]*\n", re.DOTALL)
 _NUMBERING = re.compile(r"^(?:step )?\d+(?: \d+)* ")
 _QUESTION = re.compile(r"\?[*\"”')\s]*(?:\|.*)?$|^\|\s*(?:design|how|what|why)\b", re.IGNORECASE)
@@ -122,7 +121,7 @@ def _section_names() -> dict[str, list[tuple[str, ...]]]:
 
 def headings(text: str) -> list[str]:
     """Normalised headings (ATX and setext), bold leads and `Label:` starts of lines."""
-    lines = _FENCED.sub("", _FRONT_MATTER.sub("", text, count=1)).splitlines()
+    lines = FENCED.sub("", _FRONT_MATTER.sub("", text, count=1)).splitlines()
     found = []
     for i, line in enumerate(lines):
         m = _ATX.match(line) or _BOLD.match(line) or _LABEL.match(line)
@@ -202,7 +201,7 @@ def _design_answer(text: str) -> bool:
 
 def _refusal(text: str, sections: int) -> str | None:
     """What a text reads like when that rules out an artifact: code, or a question bank."""
-    body = _FENCED.sub("", text)
+    body = FENCED.sub("", text)
     code_lines = [line for line in body.splitlines() if line.strip()]
     if code_lines and _share(code_lines, _CODE)[1] >= CODE_SHARE:
         return CODE

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulator.grading.text import Doc, Span, matches, phrase_pattern
+from simulator.grading.text import Doc, Span, matches
 from simulator.knowledge.design import AntiPattern, DesignProblem, HardPart, design_knowledge
+from simulator.phrases import phrase_pattern
 
 #: Words just before a trap's mechanism that reject it ("instead of a global lock ...").
 _REJECT_BEFORE = (
