@@ -10,6 +10,8 @@ from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
 if TYPE_CHECKING:
     from simulator.grading.offline import Features
 
+#: How a pitfall about a mechanism that cannot work begins (the LLM engine gets these as hints).
+UNSOUND = "Unsound mechanism:"
 #: Answer-level problems: (feature, threshold, the pitfall as the user reads it).
 _GLOBAL_PITFALLS = (
     ("offtopic", 0.6, "Off-topic: the answer does not address the question asked."),
@@ -47,7 +49,7 @@ def pitfalls(
     if features.reading is not None:
         for trap, span in features.reading.traps:
             quote = span.text if len(span.text) <= 140 else span.text[:137] + "..."
-            found.append(f'Unsound mechanism: {trap.name} ("{quote}"). {trap.why}')
+            found.append(f'{UNSOUND} {trap.name} ("{quote}"). {trap.why}')
     for feature, threshold, text in _GLOBAL_PITFALLS:
         if getattr(features, feature) >= threshold:
             found.append(text)

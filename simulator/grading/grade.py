@@ -22,23 +22,24 @@ class Evidence(_Out):
     end: int = Field(ge=0)
 
 
-class SignalScore(_Out):
+class _Scored(_Out):
+    """Something scored 0-4, with verbatim evidence from the answer and feedback."""
+
     id: str
     name: str
+    score: int = Field(ge=0, le=4)
+    evidence: list[Evidence] = Field(default_factory=list)
+    feedback: str = ""
+
+
+class SignalScore(_Scored):
+    """A rubric signal's score; `weight` is its share of the overall level."""
+
     weight: float
-    score: int = Field(ge=0, le=4)
-    evidence: list[Evidence] = Field(default_factory=list)
-    feedback: str = ""
 
 
-class HardPartScore(_Out):
-    """A hard part of the design problem asked, and how far the answer solved it (0-4)."""
-
-    id: str
-    name: str
-    score: int = Field(ge=0, le=4)
-    evidence: list[Evidence] = Field(default_factory=list)
-    feedback: str = ""
+class HardPartScore(_Scored):
+    """A hard part of the design problem asked, and how far the answer solved it."""
 
 
 class Citation(_Out):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import time
 from functools import lru_cache
 
+from simulator.grading import feedback
 from simulator.grading.detectors import injection
 from simulator.grading.grade import Evidence, Grade, SignalScore, level_name
 from simulator.grading.offline import offline_grader
@@ -46,7 +47,7 @@ def _offline_hints(grade: Grade) -> list[str]:
     hints += [
         f"hard part of {grade.problem}: {p.name}, offline {p.score}/4" for p in grade.hard_parts
     ]
-    hints += [p for p in grade.pitfalls if p.startswith("Unsound mechanism:")]
+    hints += [p for p in grade.pitfalls if p.startswith(feedback.UNSOUND)]
     if grade.injection:
         hints.append("An attempt to steer the grader was found and removed from the answer.")
     return hints

@@ -22,7 +22,7 @@ from simulator.grading import calibration, feedback
 from simulator.grading.detectors import SIGNAL_DETECTORS, Finding, injection, rambling, stuffing
 from simulator.grading.detectors import mechanism as mechanism_detector
 from simulator.grading.grade import Evidence, Grade, HardPartScore, SignalScore, level_name
-from simulator.grading.text import Doc, Span, matches
+from simulator.grading.text import Doc, Span, matches, sentences_with
 from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
 
 _WINDOW_WORDS = 45
@@ -47,13 +47,20 @@ class Features:
     stuffing: float
     words: int
     signal_scores: dict[str, float] = field(default_factory=dict)
-    #: Mean 0-1 coverage of the design problem's hard parts (None: no known problem).
-    mechanism: float | None = None
-    #: 1 when the answer proposes a mechanism that cannot work (an anti-pattern).
-    unsound: float = 0.0
-    reading: mechanism_detector.Reading | None = None
     #: Per signal: (semantic, lexical, detected or None), what `blend` combines.
     parts: dict[str, tuple[float, float, float | None]] = field(default_factory=dict)
+    #: An answer to a design question read against its problem (None for anything else).
+    reading: mechanism_detector.Reading | None = None
+
+    @property
+    def mechanism(self) -> float | None:
+        """Mean 0-1 coverage of the design problem's hard parts (None: no known problem)."""
+        return self.reading.coverage if self.reading else None
+
+    @property
+    def unsound(self) -> float:
+        """1 when the answer proposes a mechanism that cannot work (an anti-pattern)."""
+        return 1.0 if self.reading and self.reading.traps else 0.0
 
 
 def _embedder():
@@ -227,9 +234,7 @@ class OfflineGrader:
             level=level_name(overall, target),
             strength=round(calibration.strength(features), 4),
             signals=signals,
-            problem=features.reading.problem.id
-            if features.reading and features.reading.problem
-            else None,
+            problem=_problem_id(features.reading),
             hard_parts=_hard_parts(original, features.reading),
             pitfalls=feedback.pitfalls(rubric, signals, features),
             suggestions=feedback.suggestions(rubric, signals, features),
@@ -291,7 +296,7 @@ class OfflineGrader:
             if best > 0.3:
                 spans.append(_best_sentence(doc, wins[int(sims.max(axis=1).argmax())], cue_hits))
             if cue_hits and not spans:
-                spans.extend(s for s in doc.content if matches(s.text, cue_hits[:3]))
+                spans.extend(sentences_with(doc, cue_hits[:3]))
             raw[signal.id] = value
             results.append((int(round(4 * value)), spans))
         relevance = float((answer @ matrix[-1]).max()) if question else 1.0
@@ -311,11 +316,13 @@ class OfflineGrader:
             words=doc.word_count,
             signal_scores=raw,
             parts=parts,
-            mechanism=reading.coverage if reading else None,
-            unsound=min(1.0, float(len(reading.traps))) if reading else 0.0,
             reading=reading,
         )
         return results, features
+
+
+def _problem_id(reading: mechanism_detector.Reading | None) -> str | None:
+    return reading.problem.id if reading and reading.problem else None
 
 
 def _hard_parts(doc: Doc, reading: mechanism_detector.Reading | None) -> list[HardPartScore]:

@@ -9,10 +9,9 @@ data (`corpus/design_problems.yaml`); this detector reads an answer against it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from statistics import fmean
 
-import numpy as np
-
-from simulator.grading.text import Doc, Span, matches
+from simulator.grading.text import Doc, Span, matches, sentences_with
 from simulator.knowledge.design import AntiPattern, DesignProblem, HardPart, design_knowledge
 from simulator.phrases import phrase_pattern
 
@@ -102,7 +101,7 @@ class Reading:
         """Mean 0-1 coverage of the hard parts (None when the problem is unknown)."""
         if self.problem is None or not self.parts:
             return None
-        return float(np.mean([p.score for p in self.parts]))
+        return fmean(p.score for p in self.parts)
 
 
 def problem_for(question: str | None) -> DesignProblem | None:
@@ -149,6 +148,6 @@ def detect(doc: Doc, problem: DesignProblem | None) -> Reading:
     text = doc.content_text
     for part in problem.hard_parts:
         hits = matches(text, part.cues)
-        spans = [s for s in doc.content if matches(s.text, hits[:3])][:2] if hits else []
+        spans = sentences_with(doc, hits[:3])[:2] if hits else []
         parts.append(PartReading(part, min(1.0, len(hits) / _FULL_CUES), spans))
     return Reading(problem, parts, traps(doc, problem.anti_patterns + generic))
