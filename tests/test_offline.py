@@ -102,3 +102,32 @@ def test_a_design_answer_is_read_against_its_problem():
     story = api.grade_answer("behavioral", "Tell me about a conflict.", STORY)
     assert story.problem is None and story.hard_parts == []
     assert api.critique("star", STORY).problem is None
+
+
+def test_a_found_trap_costs_the_unsound_penalty_and_hard_parts_weigh_in():
+    from dataclasses import replace
+
+    from simulator.grading import calibration
+    from simulator.grading.offline import offline_grader
+    from simulator.grading.text import Doc
+    from simulator.knowledge.rubrics import get_panel
+
+    question = "Design a multi-region rate limiter for a public API serving 50k RPS."
+    _, trapped = offline_grader().score_signals(
+        Doc(TRAP), get_panel("system-design"), target="grade", question=question
+    )
+    assert trapped.unsound == 1.0 and trapped.mechanism is not None
+    clean = replace(trapped, reading=replace(trapped.reading, traps=[]))
+    assert clean.unsound == 0.0
+    weights = {"weight": 0.35, "unsound": 0.2}
+    cost = calibration.strength(clean, mechanism=weights) - calibration.strength(
+        trapped, mechanism=weights
+    )
+    assert cost == pytest.approx(0.2)
+    # Hard-part coverage moves the strength by its weight, away from the signal coverage.
+    solved = replace(clean, reading=replace(clean.reading, parts=[]))  # no parts: no reading
+    assert solved.mechanism is None
+    with_parts = calibration.strength(clean, mechanism=weights)
+    without = calibration.strength(solved, mechanism=weights)
+    expected = 0.35 * (clean.mechanism - clean.coverage)
+    assert with_parts - without == pytest.approx(expected)
