@@ -71,3 +71,25 @@ def test_dead_endpoint_falls_back_to_the_offline_template(monkeypatch):
     monkeypatch.setenv("STAFFSIM_LLM_TIMEOUT", "2")
     get_settings.cache_clear()
     assert _ask() is FALLBACK
+
+
+def test_llm_follow_up_on_a_hard_part_describes_the_part(llm):
+    from openai_server import Reply
+
+    llm.push(Reply(content=json.dumps({"question": "How do regions share one limit?",
+                                       "targets_signal": "x", "quote": ""})))  # fmt: skip
+    fallback = followup.FollowUp(
+        text="offline?", signal=None, hard_part="limiter_cross_region_state"
+    )
+    fu = followup.llm_follow_up(
+        get_panel("system-design"), None, question=QUESTION, answer=ANSWER, asked=set(),
+        fallback=fallback,
+    )  # fmt: skip
+    assert fu.source == "llm" and fu.hard_part == "limiter_cross_region_state" and fu.signal is None
+    sent = json.dumps(llm.chat_requests()[-1]["body"], ensure_ascii=False)
+    assert "Cross-region counter state" in sent
+    gone = followup.FollowUp(text="offline?", signal=None, hard_part="no_such_part")
+    assert followup.llm_follow_up(
+        get_panel("system-design"), None, question=QUESTION, answer=ANSWER, asked=set(),
+        fallback=gone,
+    ) is gone  # fmt: skip

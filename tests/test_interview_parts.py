@@ -161,3 +161,32 @@ def test_every_write_is_visible_to_another_connection_at_once(tmp_path):
     store.add_turns(row.id, [Turn(0, "candidate", "answer", "hello", 0)])
     other = sqlite3.connect(tmp_path / "s.db")
     assert other.execute("SELECT text FROM turns").fetchall() == [("hello",)]
+
+
+def test_unsolved_parts_merge_every_grade_of_the_question():
+    grades = [
+        {
+            "hard_parts": [
+                {"id": "a", "name": "A", "score": 0},
+                {"id": "b", "name": "B", "score": 0},
+            ]
+        },
+        {
+            "hard_parts": [
+                {"id": "a", "name": "A", "score": 2},
+                {"id": "b", "name": "B", "score": 0},
+            ]
+        },
+        {"signals": [], "hard_parts": []},
+    ]
+    assert followup.unsolved_parts(grades) == [("b", "B")]
+    assert followup.unsolved_parts([{"signals": []}]) == []
+
+
+def test_hard_part_follow_up_skips_probed_parts_and_asked_texts():
+    parts = [("a", "Part A"), ("b", "Part B")]
+    fu = followup.hard_part_follow_up(parts, probed=set(), asked=set())
+    assert fu.hard_part == "a" and fu.signal is None and "Part A" in fu.text
+    nxt = followup.hard_part_follow_up(parts, probed={"a"}, asked={fu.text})
+    assert nxt.hard_part == "b" and "Part B" in nxt.text and nxt.text != fu.text
+    assert followup.hard_part_follow_up(parts, probed={"a", "b"}, asked=set()) is None

@@ -231,7 +231,8 @@ def test_cli_scripted_interview_prints_transcript_and_scorecard(tmp_path):
     roles = {t["role"] for t in data["transcript"]}
     assert roles == {"interviewer", "candidate"}
     follow_ups = [t for t in data["transcript"] if t["kind"] == "follow_up"]
-    assert follow_ups and all(t["signal"] for t in follow_ups)
+    # Each follow-up names what it probes: a rubric signal or a hard part of the problem.
+    assert follow_ups and all(t.get("signal") or t.get("hard_part") for t in follow_ups)
     listed = CliRunner().invoke(cli, ["sessions", "list", "--json"])
     assert json.loads(listed.output)[0]["id"] == data["id"]
     md = CliRunner().invoke(cli, ["sessions", "export", data["id"], "--format", "md"])
@@ -245,3 +246,52 @@ def test_cli_unknown_session_is_one_sentence():
 
     result = CliRunner().invoke(cli, ["sessions", "show", "nope"], standalone_mode=False)
     assert isinstance(result.exception, UserError)
+
+
+LIMITER = "Design a multi-region rate limiter for a public API serving 50k RPS."
+
+
+@pytest.fixture
+def limiter_question(monkeypatch):
+    """Sessions ask the bank's multi-region rate limiter question."""
+    from simulator.interview import session
+
+    plan = [{"text": LIMITER, "topic": "the rate limiter", "source": "bank", "bank_index": 0}]
+    monkeypatch.setattr(session, "plan_questions", lambda *a, **k: [dict(p) for p in plan])
+
+
+def test_second_follow_up_asks_about_a_hard_part_the_answer_left_out(limiter_question):
+    iv = api.start_interview("system-design", questions=1, follow_ups=3)
+    first = (
+        "A token bucket per API key in Redis, returning 429 with Retry-After; Redis is "
+        "sharded by key for the 50k RPS."
+    )
+    turns = _run(
+        iv, [first, "If Redis is down we fail open for internal callers, with a 5 ms timeout."]
+    )
+    follow_ups = [t for t in turns if t.kind == "follow_up"]
+    assert follow_ups[0].signal and "hard_part" not in follow_ups[0].meta
+    part = follow_ups[1]
+    # Nothing about cross-region state was said: the interviewer asks about it by name.
+    assert part.signal is None and part.meta["hard_part"] == "limiter_cross_region_state"
+    assert "Cross-region counter state" in part.text
+    # Failing open was answered in the second reply, so the next hard part is not that one.
+    third = iv.answer("I don't know.")
+    hint = next(t for t in third if t.kind == "hint")
+    assert "Cross-region counter state" in hint.text
+    data = iv.to_dict()
+    assert [t.get("hard_part") for t in data["transcript"] if t["kind"] == "follow_up"][1] == (
+        "limiter_cross_region_state"
+    )
+
+
+def test_a_hard_part_already_solved_is_never_asked_about(limiter_question):
+    iv = api.start_interview("system-design", questions=1, follow_ups=2)
+    first = (
+        "Each region enforces a share of the quota locally and syncs counts asynchronously, "
+        "so overshoot is bounded by the sync interval."
+    )
+    turns = _run(iv, [first, "We keep it simple."])
+    parts = [t.meta.get("hard_part") for t in turns if t.kind == "follow_up"]
+    assert "limiter_cross_region_state" not in parts
+    assert parts[1] == "limiter_algorithm"

@@ -72,7 +72,7 @@ def _show(turns, as_json: bool) -> None:
         return
     for turn in turns:
         label = "Interviewer" if turn.role == "interviewer" else "You"
-        tag = f" [{turn.signal}]" if turn.kind == "follow_up" and turn.signal else ""
+        tag = f" [{turn.probes}]" if turn.kind == "follow_up" and turn.probes else ""
         click.echo(f"\n{click.style(label + tag, bold=True)}: {turn.text}")
 
 

@@ -20,7 +20,7 @@ def export_text(iv: Interview, fmt: str) -> str:
     lines = [card.to_markdown().rstrip(), "", "## Transcript", ""]
     for turn in iv.transcript:
         who = "Interviewer" if turn.role == "interviewer" else "Candidate"
-        tag = f" _(probes {turn.signal})_" if turn.kind == "follow_up" and turn.signal else ""
+        tag = f" _(probes {turn.probes})_" if turn.kind == "follow_up" and turn.probes else ""
         lines.append(f"**{who}**{tag}: " + turn.text.replace("\n", "\n> ") + "\n")
     if not iv.done:
         lines.append(f"_Session {iv.id} is still in progress._\n")

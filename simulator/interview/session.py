@@ -18,6 +18,7 @@ from simulator.interview.questions import plan_questions, user_artifacts
 from simulator.interview.scorecard import Scorecard, build_scorecard
 from simulator.interview.storage import SessionRow, SessionStore, Turn
 from simulator.interview.texts import load_texts
+from simulator.knowledge.design import design_knowledge
 from simulator.knowledge.rubrics import PanelRubric, get_panel
 
 LEVELS = ("senior", "staff", "principal")
@@ -263,6 +264,12 @@ class Interview:
         )
 
     def _hint(self, base: Turn, qi: int) -> Turn:
+        found = design_knowledge().hard_part(base.meta.get("hard_part") or "")
+        if found is not None:
+            _, part = found
+            hint = part.description.split(". ")[0].strip().rstrip(".") + "."
+            text = load_texts().hard_cases.dont_know.format(signal_name=part.name, hint=hint)
+            return Turn(0, "interviewer", "hint", " ".join(text.split()), qi)
         if base.signal:
             signal = self.rubric.signal(base.signal)
         else:
@@ -307,21 +314,31 @@ class Interview:
     def _follow_up(
         self, qi: int, answer_text: str, asked: list[Turn], skip: list[tuple[int, int]]
     ) -> Turn | None:
-        best = followup.merge_best(self._question_grades(qi))
-        chosen = followup.choose_follow_up(
+        """A weak signal first, then a hard part of the design problem left out, alternating."""
+        grades = self._question_grades(qi)
+        here = [t for t in asked if t.question_index == qi]
+        texts = {t.text for t in asked}
+        part = followup.hard_part_follow_up(
+            followup.unsolved_parts(grades),
+            probed={t.meta["hard_part"] for t in here if t.meta.get("hard_part")},
+            asked=texts,
+        )
+        signal = followup.choose_follow_up(
             self.rubric,
-            best,
+            followup.merge_best(grades),
             answer=answer_text,
             topic=self.row.plan[qi]["topic"],
-            asked={t.text for t in asked},
+            asked=texts,
             used_templates={
                 (t.signal, t.meta["template"])
                 for t in asked
                 if t.signal and t.meta.get("template") is not None
             },
             skip=skip,
-            probed=_count(t.signal for t in asked if t.question_index == qi and t.signal),
+            probed=_count(t.signal for t in here if t.signal),
         )
+        first, second = (part, signal) if len(here) % 2 else (signal, part)
+        chosen = first or second
         if chosen is None:
             return None
         if not get_settings().is_offline:
@@ -334,6 +351,8 @@ class Interview:
                 fallback=chosen,
             )
         meta = {"template": chosen.template, "source": chosen.source}
+        if chosen.hard_part:
+            meta["hard_part"] = chosen.hard_part
         if chosen.quote:
             meta["quote"] = chosen.quote
         if chosen.prompt:

@@ -82,12 +82,19 @@ class Turn:
         """Whether the candidate is expected to reply to this turn."""
         return self.role == "interviewer" and self.kind in ("question", "follow_up", "reask")
 
+    @property
+    def probes(self) -> str | None:
+        """What a follow-up aims at: a rubric signal id or a design problem's hard part id."""
+        return self.signal or self.meta.get("hard_part")
+
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"seq": self.seq, "role": self.role, "kind": self.kind}
         out["text"] = self.text
         out["question_index"] = self.question_index
         if self.signal:
             out["signal"] = self.signal
+        if self.meta.get("hard_part"):
+            out["hard_part"] = self.meta["hard_part"]
         if self.meta.get("flags"):
             out["flags"] = self.meta["flags"]
         return out

@@ -74,6 +74,7 @@ class InterviewTexts(_Strict):
     question: str
     next_question_lead: list[str] = Field(min_length=1)
     wrap_up: str
+    hard_part_follow_ups: list[str] = Field(min_length=1)
     topic: TopicRules
     quote: QuoteRules
     artifacts: ArtifactTexts

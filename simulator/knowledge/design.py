@@ -76,6 +76,14 @@ class DesignKnowledge(_Strict):
             raise ValueError("problem ids must be unique")
         return self
 
+    def hard_part(self, part_id: str) -> tuple[DesignProblem, HardPart] | None:
+        """The problem and hard part with id `part_id`, or None."""
+        for problem in self.problems:
+            for part in problem.hard_parts:
+                if part.id == part_id:
+                    return problem, part
+        return None
+
 
 def load_design_knowledge(path: Path = DESIGN_PROBLEMS_PATH) -> DesignKnowledge:
     """Parse and validate the design-problem file; a damaged file names itself."""
