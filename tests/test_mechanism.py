@@ -85,6 +85,28 @@ def test_the_knowledge_file_is_complete():
         assert len({p.id for p in problem.hard_parts}) == len(problem.hard_parts)
 
 
+def _all_anti_patterns() -> list[AntiPattern]:
+    knowledge = design_knowledge()
+    problems = [a for p in knowledge.problems for a in p.anti_patterns]
+    return list(knowledge.generic_anti_patterns) + problems
+
+
+@pytest.mark.parametrize("pattern", _all_anti_patterns(), ids=lambda a: a.id)
+def test_every_anti_pattern_can_fire_and_be_rejected(pattern):
+    """A `when` whose groups cannot meet in one sentence would never fire: each anti-pattern
+    is found in a sentence holding one phrase of every group, and not after "instead of"."""
+    claim = " with ".join(group[0].rstrip("*") for group in pattern.when)
+    assert mechanism.traps(Doc(f"We would use {claim}."), (pattern,)), claim
+    assert not mechanism.traps(Doc(f"Instead of {claim}, we partition."), (pattern,)), claim
+
+
+def test_hard_part_cues_are_distinct_within_a_part():
+    for problem in design_knowledge().problems:
+        for part in problem.hard_parts:
+            lowered = [c.lower() for c in part.cues]
+            assert len(set(lowered)) == len(lowered), part.id
+
+
 def test_a_damaged_knowledge_file_names_itself(tmp_path):
     bad = tmp_path / "design_problems.yaml"
     bad.write_text("version: 1\nproblems:\n  - id: x\n    name: X\n    match: []\n")
