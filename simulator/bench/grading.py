@@ -81,6 +81,7 @@ def _long_latency() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from simulator.evals.metrics import kappa_interval
     from simulator.evals.runner import run
     from simulator.evals.suites import find_suites
 
@@ -92,6 +93,15 @@ def main(argv: list[str] | None = None) -> int:
                 target = next((t.bound for t in s.targets + s.thresholds if t.metric == key), "")
                 rows.append((s.id, key, s.metrics[key], target))
     print(table(("suite", "metric", "value", "target/gate"), rows))
+    print("\nquadratic weighted kappa on the test splits, 90% bootstrap interval:")
+    for s in result.suites:
+        if "qwk" in s.metrics:
+            labels = [c.expected["level"] for c in s.cases]
+            predicted = [c.observed["level"] for c in s.cases]
+            low, high = kappa_interval(labels, predicted)
+            print(
+                f"  {s.id:<11} {s.metrics['qwk']:.3f} [{low:.3f}, {high:.3f}] over {len(labels)} cases"
+            )
     p50, p95, n = _latency()
     print(
         f"\nwarm critique latency over {n} artifacts: p50 {p50:.1f} ms, p95 {p95:.1f} ms (target p95 < 100 ms)"

@@ -52,6 +52,27 @@ def spearman(labels: Sequence[float], predicted: Sequence[float]) -> float:
     return float(spearmanr(labels, predicted).statistic)
 
 
+def kappa_interval(
+    labels: Sequence[int], predicted: Sequence[int], *, draws: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """90% bootstrap interval of quadratic weighted kappa (cases resampled with replacement).
+
+    Small test splits make kappa noisy; the interval says how far one run can be trusted.
+    """
+    import random
+
+    pairs = list(zip(labels, predicted, strict=True))
+    if len(pairs) < 2:
+        return (0.0, 0.0)
+    rng = random.Random(seed)
+    values = []
+    for _ in range(draws):
+        sample = [pairs[rng.randrange(len(pairs))] for _ in pairs]
+        values.append(quadratic_weighted_kappa([a for a, _ in sample], [b for _, b in sample]))
+    values.sort()
+    return values[int(0.05 * (draws - 1))], values[int(0.95 * (draws - 1))]
+
+
 def ordering_accuracy(better: Sequence[float], worse: Sequence[float]) -> dict[str, float]:
     """Share of pairs where `better` scores strictly higher, lower, or ties with `worse`."""
     pairs = list(zip(better, worse, strict=True))
