@@ -29,7 +29,9 @@ def _interview_tab():
         panel = gr.Dropdown(panels, value=panels[0][1], label="Panel", elem_id="iv-panel")
         level = gr.Dropdown(iv.LEVELS, value="staff", label="Level", elem_id="iv-level")
         length = gr.Slider(1, 5, value=2, step=1, label="Questions", elem_id="iv-length")
-        follow_ups = gr.Slider(0, 5, value=1, step=1, label="Follow-ups", elem_id="iv-follow")
+        follow_ups = gr.Slider(
+            0, 5, value=2, step=1, label="Follow-ups per question", elem_id="iv-follow"
+        )
         start = gr.Button("Start interview", variant="primary", elem_id="iv-start")
     with gr.Row():
         resume_pick = gr.Dropdown([], label="Resume a past session", elem_id="iv-sessions")
