@@ -158,6 +158,34 @@ def test_rambling_hedging_and_stuffing():
     assert stuffing.detect(Doc("I cut p99 from 250ms to 90ms by removing a lock.")).score == 0.0
 
 
+SALAD = (
+    "Token bucket, sliding window, GCRA, Lua script, atomic increment. Per-region quota, "
+    "gossip, CRDT, G-counter, overshoot, leases. Sidecar, Envoy, in-process, local memory, "
+    "Redis cluster, hash slots. Fail open, fail closed, circuit breaker, timeouts. 429, "
+    "Retry-After, per-tenant, tiers, quotas."
+)
+
+
+def test_term_lists_are_stuffing_but_sentences_and_a_few_bullets_are_not():
+    assert stuffing.terms(Doc(SALAD)).score == 1.0
+    assert len(stuffing.terms(Doc(SALAD)).spans) == 5
+    reasoned = (
+        "Each region enforces a share of the quota in a local token bucket, because a "
+        "cross-region round trip per request costs 60-150 ms. Shares rebalance every few "
+        "seconds, so overshoot is bounded by one interval."
+    )
+    assert stuffing.terms(Doc(reasoned)).score == 0.0
+    bullets = (
+        "## Components\n- API gateway\n- Redis cluster\n- Kafka\n\n" + reasoned + " " + reasoned
+    )
+    assert stuffing.terms(Doc(bullets)).score == 0.0
+    # The same names with a verb and a reason are a clause, not a list.
+    assert (
+        stuffing.terms(Doc("We use a token bucket, GCRA and leases because bursts matter.")).score
+        == 0.0
+    )
+
+
 @pytest.mark.parametrize(
     "payload",
     [

@@ -131,3 +131,15 @@ def test_a_found_trap_costs_the_unsound_penalty_and_hard_parts_weigh_in():
     without = calibration.strength(solved, mechanism=weights)
     expected = 0.35 * (clean.mechanism - clean.coverage)
     assert with_parts - without == pytest.approx(expected)
+
+
+def test_a_list_of_the_right_names_is_not_a_design():
+    """Naming every hard part's vocabulary without saying what the design does is a 1."""
+    from test_detectors import SALAD
+
+    question = "Design a multi-region rate limiter for a public API serving 50k RPS."
+    salad = api.grade_answer("system-design", question, SALAD)
+    sound = api.grade_answer("system-design", question, SOUND)
+    assert salad.score == 1 and sound.score > salad.score
+    assert any(p.startswith("Term list") for p in salad.pitfalls)
+    assert not any(p.startswith("Term list") for p in sound.pitfalls)

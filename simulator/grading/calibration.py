@@ -55,7 +55,7 @@ def strength(
     mechanism: dict[str, float] | None = None,
 ) -> float:
     """One number per answer: weighted signal coverage (blended with the hard parts of a
-    known design problem) less the penalties."""
+    known design problem) less the penalties, scaled down for short answers and term lists."""
     cal = load()
     p = penalties or cal["penalties"]
     m = mechanism or cal.get("mechanism", _DEFAULT["mechanism"])
@@ -70,6 +70,8 @@ def strength(
     short = short or cal["short_words"]
     if features.words < short:
         value *= features.words / short
+    # Lists of names show no reasoning: past half the answer, they take the rest down with them.
+    value *= 1.0 - features.terms
     return value
 
 

@@ -21,6 +21,12 @@ _GLOBAL_PITFALLS = (
         "Overlong chronology: the story is told blow by blow instead of by decisions.",
     ),
     ("stuffing", 0.35, "Number-stuffing: many figures, little about what was done or why."),
+    (
+        "terms",
+        0.3,
+        "Term list: techniques and tools are named, but not what the design does with them "
+        "or why.",
+    ),
     ("hedging", 0.3, "Hedged or non-committal: too many 'I think', 'maybe', 'I don't know'."),
 )
 

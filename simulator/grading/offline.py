@@ -4,7 +4,7 @@ Deterministic, no network, and what runs by default. For each signal it blends
 three readings — semantic coverage (answer windows against the signal's
 description), its cue phrases, and the detectors the rubric names — into a 0-4
 score; the weighted signal mean, less penalties for off-topic, rambling,
-hedging and number-stuffed answers, maps to a 1-5 level through cut points
+hedging, number-stuffed and term-list answers, maps to a 1-5 level through cut points
 calibrated on the team's labeled calibration split (`corpus/calibration.yaml`).
 """
 
@@ -46,6 +46,8 @@ class Features:
     hedging: float
     stuffing: float
     words: int
+    #: Term-stuffing: most of the answer is lists of names (see `stuffing.terms`).
+    terms: float = 0.0
     signal_scores: dict[str, float] = field(default_factory=dict)
     #: Per signal: (semantic, lexical, detected or None), what `blend` combines.
     parts: dict[str, tuple[float, float, float | None]] = field(default_factory=dict)
@@ -313,6 +315,7 @@ class OfflineGrader:
             rambling=rambling.detect(doc, long_words).score,
             hedging=rambling.hedging(doc).score,
             stuffing=stuffing.detect(doc).score,
+            terms=stuffing.terms(doc).score,
             words=doc.word_count,
             signal_scores=raw,
             parts=parts,
