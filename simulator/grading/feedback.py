@@ -24,8 +24,7 @@ _GLOBAL_PITFALLS = (
     (
         "terms",
         0.3,
-        "Term list: techniques and tools are named, but not what the design does with them "
-        "or why.",
+        "Term list: techniques and tools are named, but not what the design does with them or why.",
     ),
     ("hedging", 0.3, "Hedged or non-committal: too many 'I think', 'maybe', 'I don't know'."),
 )
