@@ -143,3 +143,14 @@ def test_a_list_of_the_right_names_is_not_a_design():
     assert salad.score == 1 and sound.score > salad.score
     assert any(p.startswith("Term list") for p in salad.pitfalls)
     assert not any(p.startswith("Term list") for p in sound.pitfalls)
+
+
+def test_names_appended_to_a_weak_answer_earn_nothing():
+    from test_detectors import SALAD
+
+    question = "Design a multi-region rate limiter for a public API serving 50k RPS."
+    weak = "We put one Redis in us-east-1 and every region calls it for every request."
+    base = api.grade_answer("system-design", question, weak)
+    stuffed = api.grade_answer("system-design", question, f"{weak}\n\n{SALAD}")
+    assert stuffed.score <= base.score and stuffed.strength <= base.strength
+    assert all(p.score == 0 for p in stuffed.hard_parts if p.id == "limiter_cross_region_state")

@@ -68,10 +68,12 @@ def strength(
     value -= p["hedging"] * features.hedging
     value -= p["stuffing"] * features.stuffing
     short = short or cal["short_words"]
-    if features.words < short:
+    # Scaling shrinks toward zero: it never lifts an answer whose penalties made it negative.
+    if features.words < short and value > 0:
         value *= features.words / short
     # Lists of names show no reasoning: past half the answer, they take the rest down with them.
-    value *= 1.0 - features.terms
+    if value > 0:
+        value *= 1.0 - features.terms
     return value
 
 

@@ -259,6 +259,10 @@ class OfflineGrader:
         question: str | None,
     ) -> tuple[list[tuple[int, list[Span]]], Features]:
         """Per-signal (0-4 score, evidence spans) and the answer-level features."""
+        # Comma lists of names are read as stuffing, never as evidence.
+        listed = stuffing.terms(doc)
+        if listed.spans:
+            doc = Doc(injection.blank_out(doc.text, listed.spans))
         design = target == "grade" and rubric.id in mechanism_detector.DESIGN_PANELS
         problem = mechanism_detector.problem_for(question) if design else None
         cue_groups = [tuple(s.cues) for s in rubric.signals if s.cues]
@@ -266,7 +270,9 @@ class OfflineGrader:
             cue_groups += [p.cues for p in problem.hard_parts]
         wins = select_windows(windows(doc), cue_groups)
         if not wins:
-            empty = Features(0.0, 1.0, 0.0, 0.0, 0.0, 0)
+            # Nothing left to read: off-topic, unless it was all lists of names.
+            offtopic = 0.0 if listed.spans else 1.0
+            empty = Features(0.0, offtopic, 0.0, 0.0, 0.0, 0, terms=listed.score)
             return [(0, []) for _ in rubric.signals], empty
         # Off-topic is judged against the question; a critique has none to miss.
         texts = [" ".join(w.text.split()[:_ENCODE_WORDS]) for w in wins]
@@ -315,7 +321,7 @@ class OfflineGrader:
             rambling=rambling.detect(doc, long_words).score,
             hedging=rambling.hedging(doc).score,
             stuffing=stuffing.detect(doc).score,
-            terms=stuffing.terms(doc).score,
+            terms=listed.score,
             words=doc.word_count,
             signal_scores=raw,
             parts=parts,

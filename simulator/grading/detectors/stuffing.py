@@ -12,7 +12,10 @@ from simulator.grading.text import Doc, Span
 
 _WORD = re.compile(r"[A-Za-z0-9][\w'’-]*")
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
-_ITEM_SPLIT = re.compile(r"[,;/]|\band\b|\bor\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_ITEM_SPLIT = re.compile(r"[,;]|\band\b|\bor\b", re.IGNORECASE)
+#: Link targets and bare URLs are not words of the answer.
+_LINK = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 #: A list line: at least this many items of at most this many words on average.
 _LIST_ITEMS, _ITEM_WORDS = 3, 3.5
 #: Share of the words in term lists where stuffing starts, and where it is total.
@@ -44,19 +47,27 @@ def detect(doc: Doc) -> Finding:
 @lru_cache(maxsize=1)
 def _clause_pattern() -> re.Pattern[str]:
     words = "|".join(re.escape(w) for w in lexicon()["clause_words"])
-    return re.compile(rf"\b(?:{words})\b", re.IGNORECASE)
+    return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
 
 
-def _is_term_list(text: str, clause: re.Pattern[str]) -> bool:
-    """A line of names: a comma list of short items (or a bare label) with no clause in it."""
-    body = _BULLET.sub("", text)
-    if clause.search(body):
-        return False
-    items = [i for i in _ITEM_SPLIT.split(body) if _WORD.search(i)]
+def _line_kind(text: str, clause: re.Pattern[str]) -> str | None:
+    """ "list" for a comma list of short names, "label" for a bare label, else None.
+
+    A line with a subject, a verb or a reason is a clause, never a list; nor is code, a line
+    ending in a colon, or a list with figures in a third of its items ("50k RPS, p99 < 5 ms,
+    3 regions" states requirements, not names).
+    """
+    body = _LINK.sub(" ", _BULLET.sub("", text))
+    if clause.search(body) or "`" in body or body.rstrip("*_ ").endswith(":"):
+        return None  # a clause, code (a schema), or a line that introduces what follows
     if len(_WORD.findall(body)) <= 3:
-        return True
+        return "label"
+    items = [i for i in _ITEM_SPLIT.split(body) if _WORD.search(i)]
     mean = sum(len(_WORD.findall(i)) for i in items) / len(items)
-    return len(items) >= _LIST_ITEMS and mean <= _ITEM_WORDS
+    figures = sum(bool(_DIGIT.search(i)) for i in items)
+    if len(items) >= _LIST_ITEMS and mean <= _ITEM_WORDS and 3 * figures < len(items):
+        return "list"
+    return None
 
 
 def terms(doc: Doc) -> Finding:
@@ -65,7 +76,8 @@ def terms(doc: Doc) -> Finding:
     "Token bucket, GCRA, CRDT, sidecar, fail open, 429" names the right things without saying
     what the design does with them or why. Lines with a subject, a verb or a reason (see
     `clause_words` in corpus/lexicons.yaml) are never lists; a few bullet lists among
-    sentences stay under the threshold.
+    sentences stay under the threshold. The spans are the comma lists: the offline engine
+    reads the answer without them, so names appended to a weak answer earn nothing.
     """
     clause_re = _clause_pattern()
     total, listed = 0, 0
@@ -75,8 +87,10 @@ def terms(doc: Doc) -> Finding:
             continue  # headings are structure, not the answer
         words = len(_WORD.findall(sentence.text))
         total += words
-        if words and _is_term_list(sentence.text, clause_re):
+        kind = _line_kind(sentence.text, clause_re) if words else None
+        if kind:
             listed += words
+        if kind == "list":
             spans.append(sentence)
     share = listed / total if total else 0.0
     score = saturate(share - _TERMS_FROM, _TERMS_FULL - _TERMS_FROM)
