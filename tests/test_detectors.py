@@ -196,6 +196,9 @@ def test_term_lists_are_stuffing_but_sentences_and_a_few_bullets_are_not():
         ("Trade-offs, alternatives, and additional details:", False),
         ("- [DNS](https://example.com/a/b/c/d), [CDN](https://example.com/e/f/g)", False),
         ("Reads, writes, and deletes go to the primary in the home region.", False),
+        ("We use token bucket, GCRA, CRDT, gossip, sidecar, fail open and 429s.", True),
+        ("We considered Postgres, MySQL, DynamoDB and Spanner.", False),
+        ("Modules then use the data model to generate schema, endpoints, forms, etc.", False),
     ],
 )
 def test_a_term_list_is_a_comma_list_of_names_and_nothing_else(line, is_list):

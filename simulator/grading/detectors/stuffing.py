@@ -18,6 +18,9 @@ _ITEM_SPLIT = re.compile(r"[,;]|\band\b|\bor\b", re.IGNORECASE)
 _LINK = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|https?://\S+")
 #: A list line: at least this many items of at most this many words on average.
 _LIST_ITEMS, _ITEM_WORDS = 3, 3.5
+#: Clause-free items after a lead-in ("We use ...") and their share of the line's words
+#: that still make the line a list.
+_LEAD_IN_ITEMS, _LEAD_IN_SHARE = 4, 0.5
 #: Share of the words in term lists where stuffing starts, and where it is total.
 _TERMS_FROM, _TERMS_FULL = 0.5, 0.8
 
@@ -55,19 +58,36 @@ def _line_kind(text: str, clause: re.Pattern[str]) -> str | None:
 
     A line with a subject, a verb or a reason is a clause, never a list; nor is code, a line
     ending in a colon, or a list with figures in a third of its items ("50k RPS, p99 < 5 ms,
-    3 regions" states requirements, not names).
+    3 regions" states requirements, not names). A lead-in does not make a clause of a long
+    list: "We use token bucket, GCRA, CRDT, gossip and leases" is still names.
     """
     body = _LINK.sub(" ", _BULLET.sub("", text))
-    if clause.search(body) or "`" in body or body.rstrip("*_ ").endswith(":"):
-        return None  # a clause, code (a schema), or a line that introduces what follows
-    if len(_WORD.findall(body)) <= 3:
-        return "label"
+    if "`" in body or body.rstrip("*_ ").endswith(":"):
+        return None  # code (a schema), or a line that introduces what follows
     items = [i for i in _ITEM_SPLIT.split(body) if _WORD.search(i)]
-    mean = sum(len(_WORD.findall(i)) for i in items) / len(items)
-    figures = sum(bool(_DIGIT.search(i)) for i in items)
-    if len(items) >= _LIST_ITEMS and mean <= _ITEM_WORDS and 3 * figures < len(items):
+    if not clause.search(body):
+        if len(_WORD.findall(body)) <= 3:
+            return "label"
+        return "list" if _names(items) else None
+    tail = items[1:]
+    tail_words = sum(len(_WORD.findall(i)) for i in tail)
+    if (
+        len(tail) >= _LEAD_IN_ITEMS
+        and tail_words >= _LEAD_IN_SHARE * len(_WORD.findall(body))
+        and not any(clause.search(i) for i in tail)
+        and _names(tail)
+    ):
         return "list"
     return None
+
+
+def _names(items: list[str]) -> bool:
+    """Enough short items, few of them figures."""
+    if len(items) < _LIST_ITEMS:
+        return False
+    mean = sum(len(_WORD.findall(i)) for i in items) / len(items)
+    figures = sum(bool(_DIGIT.search(i)) for i in items)
+    return mean <= _ITEM_WORDS and 3 * figures < len(items)
 
 
 def terms(doc: Doc) -> Finding:
