@@ -12,6 +12,7 @@ ABOVE = {
     "knowledge": {"store", "llm", "grading", "interview", "evals", "web", "cli", "api", "library"},
     "store": {"llm", "grading", "interview", "evals", "web", "cli", "api"},
     "llm": {"store", "grading", "interview", "evals", "web", "cli", "api"},
+    "grading": {"interview", "evals", "web", "cli", "api", "library"},
 }
 
 
