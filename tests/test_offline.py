@@ -154,3 +154,21 @@ def test_names_appended_to_a_weak_answer_earn_nothing():
     stuffed = api.grade_answer("system-design", question, f"{weak}\n\n{SALAD}")
     assert stuffed.score <= base.score and stuffed.strength <= base.strength
     assert all(p.score == 0 for p in stuffed.hard_parts if p.id == "limiter_cross_region_state")
+
+
+@pytest.mark.parametrize("key", ["star", "adr", "postmortem", "system-design", "default"])
+def test_signal_scores_read_on_the_level_cut_points(key):
+    """An answer whose signals all hold value v gets level signal_score(v) + 1."""
+    from simulator.grading import calibration
+    from simulator.grading.offline import Features
+
+    for v in [i / 20 for i in range(21)]:
+        features = Features(coverage=v, offtopic=0, rambling=0, hedging=0, stuffing=0, words=500)
+        assert calibration.level_for(key, features) == calibration.signal_score(key, v) + 1
+    assert calibration.signal_score(key, 0.0) == 0 and calibration.signal_score(key, 1.0) == 4
+
+
+def test_a_strong_artifact_reads_strong_signal_by_signal():
+    strong = api.critique("star", STORY)
+    mean = sum(s.score * s.weight for s in strong.signals) / sum(s.weight for s in strong.signals)
+    assert abs((mean + 1) - strong.score) <= 1.0

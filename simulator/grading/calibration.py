@@ -76,9 +76,22 @@ def strength(
     return value
 
 
+def _cuts(key: str) -> list[float]:
+    cal = load()
+    return cal["cuts"].get(key, cal["cuts"]["default"])
+
+
 def level_for(key: str, features: Features) -> int:
     """The 1-5 level for `features` under the cut points of `key` (or the default)."""
-    cal = load()
-    cuts = cal["cuts"].get(key, cal["cuts"]["default"])
     value = strength(features)
-    return 1 + sum(value >= c for c in cuts)
+    return 1 + sum(value >= c for c in _cuts(key))
+
+
+def signal_score(key: str, value: float) -> int:
+    """A signal's 0-4 score: its 0-1 value read on the same cut points as the overall level.
+
+    The level is the weighted mean of the signal values cut at `key`'s points, so a signal
+    scores 4 when on its own it would carry the answer to level 5, and 0 when it would leave
+    it at level 1: an answer whose signals all read 4 is a 5, and the other way round.
+    """
+    return sum(value >= c for c in _cuts(key))

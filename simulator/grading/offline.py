@@ -2,10 +2,12 @@
 
 Deterministic, no network, and what runs by default. For each signal it blends
 three readings — semantic coverage (answer windows against the signal's
-description), its cue phrases, and the detectors the rubric names — into a 0-4
-score; the weighted signal mean, less penalties for off-topic, rambling,
-hedging, number-stuffed and term-list answers, maps to a 1-5 level through cut points
-calibrated on the team's labeled calibration split (`corpus/calibration.yaml`).
+description), its cue phrases, and the detectors the rubric names — into a 0-1
+value; the weighted mean, less penalties for off-topic, rambling, hedging,
+number-stuffed and term-list answers, maps to a 1-5 level through cut points
+calibrated on the team's labeled calibration split (`corpus/calibration.yaml`). Each
+signal's value read on the same cut points is its 0-4 score, so the signals and the
+level tell one story.
 """
 
 from __future__ import annotations
@@ -216,18 +218,21 @@ class OfflineGrader:
         found = injection.detect(original)
         doc = Doc(injection.blank_out(text, found.spans)) if found.spans else original
         scored, features = self.score_signals(doc, rubric, target=target, question=question)
-        overall = calibration.level_for(_calibration_key(target, kind, rubric), features)
-        signals = [
-            SignalScore(
-                id=s.id,
-                name=s.name,
-                weight=s.weight,
-                score=score,
-                evidence=_evidence(original, spans),
-                feedback=feedback.signal_feedback(s, score),
+        key = _calibration_key(target, kind, rubric)
+        overall = calibration.level_for(key, features)
+        signals = []
+        for s, spans in zip(rubric.signals, scored, strict=True):
+            score = calibration.signal_score(key, features.signal_scores.get(s.id, 0.0))
+            signals.append(
+                SignalScore(
+                    id=s.id,
+                    name=s.name,
+                    weight=s.weight,
+                    score=score,
+                    evidence=_evidence(original, spans),
+                    feedback=feedback.signal_feedback(s, score),
+                )
             )
-            for s, (score, spans) in zip(rubric.signals, scored, strict=True)
-        ]
         grade = Grade(
             target=target,  # type: ignore[arg-type]
             kind=kind,
@@ -257,8 +262,8 @@ class OfflineGrader:
         *,
         target: str,
         question: str | None,
-    ) -> tuple[list[tuple[int, list[Span]]], Features]:
-        """Per-signal (0-4 score, evidence spans) and the answer-level features."""
+    ) -> tuple[list[list[Span]], Features]:
+        """Per-signal evidence spans and the answer-level features (values in `signal_scores`)."""
         # Comma lists of names are read as stuffing, never as evidence.
         listed = stuffing.terms(doc)
         if listed.spans:
@@ -273,7 +278,7 @@ class OfflineGrader:
             # Nothing left to read: off-topic, unless it was all lists of names.
             offtopic = 0.0 if listed.spans else 1.0
             empty = Features(0.0, offtopic, 0.0, 0.0, 0.0, 0, terms=listed.score)
-            return [(0, []) for _ in rubric.signals], empty
+            return [[] for _ in rubric.signals], empty
         # Off-topic is judged against the question; a critique has none to miss.
         texts = [" ".join(w.text.split()[:_ENCODE_WORDS]) for w in wins]
         matrix = _encode(texts + ([question] if question else []))
@@ -306,7 +311,7 @@ class OfflineGrader:
             if cue_hits and not spans:
                 spans.extend(sentences_with(doc, cue_hits[:3]))
             raw[signal.id] = value
-            results.append((int(round(4 * value)), spans))
+            results.append(spans)
         relevance = float((answer @ matrix[-1]).max()) if question else 1.0
         # Mechanism soundness is judged on answers to design questions; an artifact may
         # name a rejected design on purpose (an ADR's alternatives).
