@@ -283,6 +283,21 @@ def test_second_follow_up_asks_about_a_hard_part_the_answer_left_out(limiter_que
     assert [t.get("hard_part") for t in data["transcript"] if t["kind"] == "follow_up"][1] == (
         "limiter_cross_region_state"
     )
+    # The scorecard says which hard parts the answers solved, quoting them.
+    assert iv.done
+    card = iv.scorecard()
+    (problem,) = card.problems
+    parts = {p.id: p for p in problem.parts}
+    assert problem.problem == "rate_limiter" and parts["limiter_cross_region_state"].best == 0
+    assert parts["limiter_failure_mode"].best > 0
+    assert (
+        parts["limiter_failure_mode"].evidence[0]
+        in "If Redis is down we fail open for internal callers, with a 5 ms timeout."
+    )
+    md = card.to_markdown()
+    assert (
+        "## Hard parts of question 1" in md and "- Cross-region counter state: not addressed" in md
+    )
 
 
 def test_a_hard_part_already_solved_is_never_asked_about(limiter_question):

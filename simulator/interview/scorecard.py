@@ -28,6 +28,23 @@ class SignalResult(_Out):
     evidence: list[str] = Field(default_factory=list, description="Verbatim candidate quotes.")
 
 
+class PartResult(_Out):
+    """A hard part of a design question's problem over every answer to that question."""
+
+    id: str
+    name: str
+    best: int = Field(ge=0, le=4)
+    evidence: list[str] = Field(default_factory=list, description="Verbatim candidate quotes.")
+
+
+class ProblemResult(_Out):
+    """How the answers to one design question stood against its problem's hard parts."""
+
+    question_index: int
+    problem: str
+    parts: list[PartResult]
+
+
 class StudyItem(_Out):
     kind: str
     section: str
@@ -65,6 +82,7 @@ class Scorecard(_Out):
     strengths: list[str]
     gaps: list[str]
     study: list[StudyItem]
+    problems: list[ProblemResult] = Field(default_factory=list)
     hire: Recommendation | None = None
     flags: list[str] = Field(default_factory=list)
     versions: Versions
@@ -88,6 +106,14 @@ class Scorecard(_Out):
         for s in self.signals:
             if s.evidence:
                 out.append(f"- **{s.name}**: " + "; ".join(f"“{q}”" for q in s.evidence))
+        for problem in self.problems:
+            out += ["", f"## Hard parts of question {problem.question_index + 1}", ""]
+            for part in problem.parts:
+                state = (
+                    "addressed" if part.best >= 4 else "touched" if part.best else "not addressed"
+                )
+                quote = f" — “{part.evidence[0]}”" if part.evidence else ""
+                out.append(f"- {part.name}: {state}{quote}")
         out += ["", "## Strengths", ""] + [f"- {x}" for x in self.strengths or ["(none yet)"]]
         out += ["", "## Gaps", ""] + [f"- {x}" for x in self.gaps or ["(none)"]]
         out += ["", "## Study next", ""]
@@ -142,6 +168,7 @@ def build_scorecard(
         strengths=strengths,
         gaps=gaps,
         study=_study(rubric, weak, grades),
+        problems=_problems(grades),
         flags=flags or [],
         versions=Versions(
             rubric=rubric.ref,
@@ -181,6 +208,31 @@ def _signal_result(rubric: PanelRubric, signal_id: str, grades: list) -> SignalR
         mean=round(mean, 2),
         evidence=evidence,
     )
+
+
+def _problems(grades: list) -> list[ProblemResult]:
+    """Per design question: each hard part's best score and a quote, over all its answers."""
+    out: dict[int, ProblemResult] = {}
+    for _, qi, g in grades:
+        if not g.get("problem") or not g.get("hard_parts"):
+            continue
+        result = out.setdefault(
+            qi, ProblemResult(question_index=qi, problem=g["problem"], parts=[])
+        )
+        parts = {p.id: p for p in result.parts}
+        for hp in g["hard_parts"]:
+            part = parts.get(hp["id"])
+            if part is None:
+                part = PartResult(id=hp["id"], name=hp["name"], best=0)
+                result.parts.append(part)
+                parts[hp["id"]] = part
+            if int(hp["score"]) > part.best:
+                part.best = int(hp["score"])
+                quotes = [
+                    " ".join(e["text"].split())[:_QUOTE_CHARS] for e in hp.get("evidence", [])
+                ]
+                part.evidence = quotes[:1]
+    return [out[qi] for qi in sorted(out)]
 
 
 def _study(rubric: PanelRubric, weak: list[SignalResult], grades: list) -> list[StudyItem]:
