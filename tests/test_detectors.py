@@ -199,6 +199,9 @@ def test_term_lists_are_stuffing_but_sentences_and_a_few_bullets_are_not():
         ("We use token bucket, GCRA, CRDT, gossip, sidecar, fail open and 429s.", True),
         ("We considered Postgres, MySQL, DynamoDB and Spanner.", False),
         ("Modules then use the data model to generate schema, endpoints, forms, etc.", False),
+        ("We use GCRA. We gossip. We use leases. We fail open. We use Envoy.", True),
+        ("Data models change. New fields are added. Relationships are refactored.", False),
+        ("We use GCRA. We gossip because regions drift. We use leases. We fail open.", False),
     ],
 )
 def test_a_term_list_is_a_comma_list_of_names_and_nothing_else(line, is_list):

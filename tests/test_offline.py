@@ -143,6 +143,15 @@ def test_a_list_of_the_right_names_is_not_a_design():
     assert salad.score == 1 and sound.score > salad.score
     assert any(p.startswith("Term list") for p in salad.pitfalls)
     assert not any(p.startswith("Term list") for p in sound.pitfalls)
+    # The same names as short assertions are the same list, written as prose.
+    prose = (
+        "We use a token bucket. We use GCRA. We use a CRDT G-counter. We gossip between "
+        "regions. We use leases. We have an Envoy sidecar. We fail open. We use circuit "
+        "breakers. We return 429 with Retry-After. We have per-tenant tiers."
+    )
+    listed = api.grade_answer("system-design", question, prose)
+    assert listed.score == 1 and any(p.startswith("Term list") for p in listed.pitfalls)
+    assert not any(p.startswith("Off-topic") for p in listed.pitfalls)
 
 
 def test_names_appended_to_a_weak_answer_earn_nothing():

@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 #: How a pitfall about a mechanism that cannot work begins (the LLM engine gets these as hints).
 UNSOUND = "Unsound mechanism:"
+_TERMS_AT = 0.3
 #: Answer-level problems: (feature, threshold, the pitfall as the user reads it).
 _GLOBAL_PITFALLS = (
     ("offtopic", 0.6, "Off-topic: the answer does not address the question asked."),
@@ -23,7 +24,7 @@ _GLOBAL_PITFALLS = (
     ("stuffing", 0.35, "Number-stuffing: many figures, little about what was done or why."),
     (
         "terms",
-        0.3,
+        _TERMS_AT,
         "Term list: techniques and tools are named, but not what the design does with them or why.",
     ),
     ("hedging", 0.3, "Hedged or non-committal: too many 'I think', 'maybe', 'I don't know'."),
@@ -55,13 +56,15 @@ def pitfalls(
         for trap, span in features.reading.traps:
             quote = span.text if len(span.text) <= 140 else span.text[:137] + "..."
             found.append(f'{UNSOUND} {trap.name} ("{quote}"). {trap.why}')
+    listed = features.terms >= _TERMS_AT
     for feature, threshold, text in _GLOBAL_PITFALLS:
-        if getattr(features, feature) >= threshold:
+        # Lists of names read as off-topic once blanked: the term list is the diagnosis.
+        if getattr(features, feature) >= threshold and not (feature == "offtopic" and listed):
             found.append(text)
     if features.words and features.words < 40:
-        found.append(
-            "Too short to show the signals: add the situation, your actions and the outcome."
-        )
+        heaviest = sorted(rubric.signals, key=lambda s: -s.weight)[:3]
+        names = ", ".join(s.name.lower() for s in heaviest)
+        found.append(f"Too short to show the signals: cover {names}.")
     return found
 
 

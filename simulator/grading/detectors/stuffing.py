@@ -21,6 +21,8 @@ _LIST_ITEMS, _ITEM_WORDS = 3, 3.5
 #: Clause-free items after a lead-in ("We use ...") and their share of the line's words
 #: that still make the line a list.
 _LEAD_IN_ITEMS, _LEAD_IN_SHARE = 4, 0.5
+#: A bare assertion has at most this many words; this many in a row are a list as prose.
+_BARE_WORDS, _BARE_RUN = 6, 4
 #: Share of the words in term lists where stuffing starts, and where it is total.
 _TERMS_FROM, _TERMS_FULL = 0.5, 0.8
 
@@ -49,8 +51,19 @@ def detect(doc: Doc) -> Finding:
 
 @lru_cache(maxsize=1)
 def _clause_pattern() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in lexicon()["clause_words"])
-    return re.compile(rf"(?<![\w-])(?:{words})(?![\w-])", re.IGNORECASE)
+    return _words_pattern(lexicon()["clause_words"])
+
+
+@lru_cache(maxsize=1)
+def _reason_pattern() -> re.Pattern[str]:
+    """A reason word or any figure."""
+    return re.compile(rf"{_words_pattern(lexicon()['reason_words']).pattern}|\d", re.IGNORECASE)
+
+
+def _words_pattern(words: list[str]) -> re.Pattern[str]:
+    """Any of `words`, whole, outside hyphenated compounds ("in-process" holds no "in")."""
+    alternatives = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
 def _line_kind(text: str, clause: re.Pattern[str]) -> str | None:
@@ -90,24 +103,49 @@ def _names(items: list[str]) -> bool:
     return mean <= _ITEM_WORDS and 3 * figures < len(items)
 
 
+def _bare(text: str, reason: re.Pattern[str]) -> bool:
+    """A prose assertion too short to say why: "We use GCRA." (no reason, figure or label)."""
+    if text.startswith("#") or _BULLET.match(text) or ":" in text:
+        return False
+    return len(_WORD.findall(text)) <= _BARE_WORDS and not reason.search(text)
+
+
+def _runs(sentences: list[Span], reason: re.Pattern[str]) -> list[Span]:
+    """Sentences in runs of at least `_BARE_RUN` bare assertions: a list written as prose."""
+    out: list[Span] = []
+    run: list[Span] = []
+    for sentence in [*sentences, None]:
+        if sentence is not None and _bare(sentence.text, reason):
+            run.append(sentence)
+            continue
+        if len(run) >= _BARE_RUN:
+            out.extend(run)
+        run = []
+    return out
+
+
 def terms(doc: Doc) -> Finding:
     """A 0-1 term-stuffing score (higher is worse): most of the answer is lists of names.
 
     "Token bucket, GCRA, CRDT, sidecar, fail open, 429" names the right things without saying
-    what the design does with them or why. Lines with a subject, a verb or a reason (see
-    `clause_words` in corpus/lexicons.yaml) are never lists; a few bullet lists among
-    sentences stay under the threshold. The spans are the comma lists: the offline engine
-    reads the answer without them, so names appended to a weak answer earn nothing.
+    what the design does with them or why, and so does "We use GCRA. We gossip. We use
+    leases. We fail open." Lines with a subject, a verb or a reason (see `clause_words` in
+    corpus/lexicons.yaml) are never lists, nor is a run of fewer than four bare assertions;
+    a few bullet lists among sentences stay under the threshold. The spans are the comma
+    lists and the runs: the offline engine reads the answer without them, so names appended
+    to a weak answer earn nothing.
     """
-    clause_re = _clause_pattern()
+    clause_re, reason_re = _clause_pattern(), _reason_pattern()
     total, listed = 0, 0
     spans: list[Span] = []
-    for sentence in doc.prose:
-        if sentence.text.startswith("#"):
-            continue  # headings are structure, not the answer
+    sentences = [s for s in doc.prose if not s.text.startswith("#")]  # headings are structure
+    runs = {id(s) for s in _runs(sentences, reason_re)}
+    for sentence in sentences:
         words = len(_WORD.findall(sentence.text))
         total += words
         kind = _line_kind(sentence.text, clause_re) if words else None
+        if id(sentence) in runs:
+            kind = "list"
         if kind:
             listed += words
         if kind == "list":
