@@ -20,6 +20,30 @@ def phrase_pattern(phrase: str) -> re.Pattern[str]:
     return re.compile(lead + body + tail, re.IGNORECASE)
 
 
+@lru_cache(maxsize=4096)
+def _literal(phrase: str) -> str:
+    """The phrase's first word, lowercased: text without it cannot match the phrase."""
+    return phrase.rstrip("*").lower().split(" ")[0]
+
+
+@lru_cache(maxsize=256)
+def _lower(text: str) -> str:
+    return text.lower()
+
+
+def _candidates(text: str, phrases: list[str] | tuple[str, ...]):
+    """The phrases that occur in `text`, lazily; a substring test skips most regexes."""
+    lower = _lower(text)
+    for p in phrases:
+        if _literal(p) in lower and phrase_pattern(p).search(text):
+            yield p
+
+
 def matches(text: str, phrases: list[str] | tuple[str, ...]) -> list[str]:
     """The phrases that occur in `text`."""
-    return [p for p in phrases if phrase_pattern(p).search(text)]
+    return list(_candidates(text, phrases))
+
+
+def contains_any(text: str, phrases: list[str] | tuple[str, ...]) -> bool:
+    """Whether any of `phrases` occurs in `text` (same rules as `matches`)."""
+    return next(_candidates(text, phrases), None) is not None

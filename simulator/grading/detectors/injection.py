@@ -29,17 +29,18 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
 def _fold(text: str) -> str:
     """Look-alike letters folded to ASCII, zero-width characters dropped; same length."""
-    out = []
-    for ch in text:
-        if _ZERO_WIDTH.match(ch):
-            out.append(" ")
-            continue
-        base = unicodedata.normalize("NFKD", ch)
-        ascii_ch = base.encode("ascii", "ignore").decode()
-        out.append(
-            ascii_ch[:1] if len(ascii_ch) >= 1 and ord(ch) > 127 and ascii_ch.isalpha() else ch
-        )
-    return "".join(out)
+    if text.isascii():
+        return text
+    table = {ord(ch): _fold_char(ch) for ch in set(text) if ch >= "\x80"}
+    return text.translate(table)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    if _ZERO_WIDTH.match(ch):
+        return " "
+    ascii_ch = unicodedata.normalize("NFKD", ch).encode("ascii", "ignore").decode()
+    return ascii_ch[:1] if ascii_ch and ascii_ch.isalpha() else ch
 
 
 def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
