@@ -95,3 +95,17 @@ def test_banner_says_offline_without_a_key_and_names_the_model_with_one(monkeypa
     monkeypatch.setenv("STAFFSIM_ENGINE", "openai:gpt-4o")
     get_settings.cache_clear()
     assert "`gpt-4o`" in engine_banner() and "offline" not in engine_banner()
+
+
+def test_a_design_grade_shows_the_problems_hard_parts():
+    from simulator import api
+
+    answer = "Each region enforces a share of the quota locally and syncs counts every second."
+    grade = api.grade_answer(
+        "system-design", "Design a multi-region rate limiter for a public API.", answer
+    )
+    summary = views.grade_markdown(grade)
+    assert "**Hard parts of the problem: Multi-region rate limiter**" in summary
+    assert "| Cross-region counter state |" in summary and "not addressed |" in summary
+    story = views.grade_markdown(api.critique("star", TEXT))
+    assert "Hard parts" not in story

@@ -6,7 +6,8 @@ from simulator.grading import Grade
 
 
 def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
-    """The headline, the signal table, pitfalls, suggestions and sections to study."""
+    """The headline, the signal table, the design problem's hard parts, pitfalls, suggestions
+    and sections to study."""
     what = title or (f"{grade.kind} critique" if grade.target == "critique" else grade.kind)
     lines = [f"### {grade.level} — {grade.score}/5 · {what}", ""]
     if grade.injection:
@@ -18,6 +19,16 @@ def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
     for s in grade.signals:
         feedback = s.feedback.replace("|", "\\|").replace("\n", " ")
         lines.append(f"| {s.name} | {s.score}/4 | {feedback} |")
+    if grade.hard_parts:
+        lines += ["", f"**Hard parts of the problem: {_problem_name(grade.problem)}**"]
+        lines += ["", "| Hard part | Score | From your answer |", "|---|---|---|"]
+        for part in grade.hard_parts:
+            quote = (
+                part.evidence[0].text.replace("|", "\\|").replace("\n", " ")
+                if part.evidence
+                else ""
+            )
+            lines.append(f"| {part.name} | {part.score}/4 | {quote or 'not addressed'} |")
     if grade.pitfalls:
         lines += ["", "**Pitfalls found**", *(f"- {p}" for p in grade.pitfalls)]
     if grade.suggestions:
@@ -30,6 +41,13 @@ def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
         stamp += f" · fell back: {grade.fallback}"
     lines += ["", f"<sub>{stamp}</sub>"]
     return "\n".join(lines)
+
+
+def _problem_name(problem_id: str | None) -> str:
+    from simulator.knowledge.design import design_knowledge
+
+    names = {p.id: p.name for p in design_knowledge().problems}
+    return names.get(problem_id or "", problem_id or "")
 
 
 def highlights(text: str, grade: Grade) -> list[tuple[str, str | None]]:
