@@ -19,6 +19,7 @@ from simulator.grading.detectors import (
     reflection,
     star_structure,
     stuffing,
+    term_lists,
     timeline,
     tradeoffs,
 )
@@ -167,21 +168,23 @@ SALAD = (
 
 
 def test_term_lists_are_stuffing_but_sentences_and_a_few_bullets_are_not():
-    assert stuffing.terms(Doc(SALAD)).score == 1.0
-    assert len(stuffing.terms(Doc(SALAD)).spans) == 5
+    assert term_lists.detect(Doc(SALAD)).score == 1.0
+    assert len(term_lists.detect(Doc(SALAD)).spans) == 5
     reasoned = (
         "Each region enforces a share of the quota in a local token bucket, because a "
         "cross-region round trip per request costs 60-150 ms. Shares rebalance every few "
         "seconds, so overshoot is bounded by one interval."
     )
-    assert stuffing.terms(Doc(reasoned)).score == 0.0
+    assert term_lists.detect(Doc(reasoned)).score == 0.0
     bullets = (
         "## Components\n- API gateway\n- Redis cluster\n- Kafka\n\n" + reasoned + " " + reasoned
     )
-    assert stuffing.terms(Doc(bullets)).score == 0.0
+    assert term_lists.detect(Doc(bullets)).score == 0.0
     # The same names with a verb and a reason are a clause, not a list.
     assert (
-        stuffing.terms(Doc("We use a token bucket, GCRA and leases because bursts matter.")).score
+        term_lists.detect(
+            Doc("We use a token bucket, GCRA and leases because bursts matter.")
+        ).score
         == 0.0
     )
 
@@ -205,7 +208,7 @@ def test_term_lists_are_stuffing_but_sentences_and_a_few_bullets_are_not():
     ],
 )
 def test_a_term_list_is_a_comma_list_of_names_and_nothing_else(line, is_list):
-    assert bool(stuffing.terms(Doc(line)).spans) is is_list
+    assert bool(term_lists.detect(Doc(line)).spans) is is_list
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,14 @@ from functools import lru_cache
 import numpy as np
 
 from simulator.grading import calibration, feedback
-from simulator.grading.detectors import SIGNAL_DETECTORS, Finding, injection, rambling, stuffing
+from simulator.grading.detectors import (
+    SIGNAL_DETECTORS,
+    Finding,
+    injection,
+    rambling,
+    stuffing,
+    term_lists,
+)
 from simulator.grading.detectors import mechanism as mechanism_detector
 from simulator.grading.grade import Evidence, Grade, HardPartScore, SignalScore, level_name
 from simulator.grading.text import Doc, Span, matches, sentences_with
@@ -48,7 +55,7 @@ class Features:
     hedging: float
     stuffing: float
     words: int
-    #: Term-stuffing: most of the answer is lists of names (see `stuffing.terms`).
+    #: Term-stuffing: most of the answer is lists of names (see `detectors.term_lists`).
     terms: float = 0.0
     signal_scores: dict[str, float] = field(default_factory=dict)
     #: Per signal: (semantic, lexical, detected or None), what `blend` combines.
@@ -265,7 +272,7 @@ class OfflineGrader:
     ) -> tuple[list[list[Span]], Features]:
         """Per-signal evidence spans and the answer-level features (values in `signal_scores`)."""
         # Comma lists of names are read as stuffing, never as evidence.
-        listed = stuffing.terms(doc)
+        listed = term_lists.detect(doc)
         if listed.spans:
             doc = Doc(injection.blank_out(doc.text, listed.spans))
         design = target == "grade" and rubric.id in mechanism_detector.DESIGN_PANELS
