@@ -36,23 +36,20 @@ class FollowUp:
     hard_part: str | None = None
 
 
-def merge_best(grades: list[dict[str, Any]]) -> dict[str, int]:
-    """Per-signal best score over several grades (of one question, or of a session)."""
+def merge_best(grades: list[dict[str, Any]], scored: str = "signals") -> dict[str, int]:
+    """Per-item best score over several grades (of one question, or of a session); `scored`
+    names the grade's list of scored items: "signals" or "hard_parts"."""
     best: dict[str, int] = {}
     for grade in grades:
-        for s in grade["signals"]:
+        for s in grade.get(scored) or []:
             best[s["id"]] = max(best.get(s["id"], 0), int(s["score"]))
     return best
 
 
 def unsolved_parts(grades: list[dict[str, Any]]) -> list[tuple[str, str]]:
     """(id, name) of the hard parts no grade of the question found addressed, in file order."""
-    best: dict[str, int] = {}
-    names: dict[str, str] = {}
-    for grade in grades:
-        for part in grade.get("hard_parts") or []:
-            best[part["id"]] = max(best.get(part["id"], 0), int(part["score"]))
-            names[part["id"]] = part["name"]
+    names = {p["id"]: p["name"] for g in grades for p in g.get("hard_parts") or []}
+    best = merge_best(grades, "hard_parts")
     return [(pid, names[pid]) for pid, score in best.items() if score == 0]
 
 

@@ -264,21 +264,22 @@ class Interview:
         )
 
     def _hint(self, base: Turn, qi: int) -> Turn:
+        """The first sentence of what interviewers look for, on what the turn probed."""
         found = design_knowledge().hard_part(base.meta.get("hard_part") or "")
         if found is not None:
             _, part = found
-            hint = part.description.split(". ")[0].strip().rstrip(".") + "."
-            text = load_texts().hard_cases.dont_know.format(signal_name=part.name, hint=hint)
-            return Turn(0, "interviewer", "hint", " ".join(text.split()), qi)
-        if base.signal:
-            signal = self.rubric.signal(base.signal)
+            name, look_for, signal_id = part.name, part.description, None
         else:
-            best = followup.merge_best(self._question_grades(qi))
-            weak = followup.weak_signals(self.rubric, best)
-            signal = weak[0] if weak else max(self.rubric.signals, key=lambda s: s.weight)
-        hint = signal.strong.split(". ")[0].strip().rstrip(".") + "."
-        text = load_texts().hard_cases.dont_know.format(signal_name=signal.name, hint=hint)
-        return Turn(0, "interviewer", "hint", " ".join(text.split()), qi, signal.id)
+            if base.signal:
+                signal = self.rubric.signal(base.signal)
+            else:
+                best = followup.merge_best(self._question_grades(qi))
+                weak = followup.weak_signals(self.rubric, best)
+                signal = weak[0] if weak else max(self.rubric.signals, key=lambda s: s.weight)
+            name, look_for, signal_id = signal.name, signal.strong, signal.id
+        hint = look_for.split(". ")[0].strip().rstrip(".") + "."
+        text = load_texts().hard_cases.dont_know.format(signal_name=name, hint=hint)
+        return Turn(0, "interviewer", "hint", " ".join(text.split()), qi, signal_id)
 
     def _question_grades(self, qi: int) -> list[dict[str, Any]]:
         return [g for _, q, g in self.store.grades(self.id) if q == qi]

@@ -76,6 +76,10 @@ class DesignKnowledge(_Strict):
             raise ValueError("problem ids must be unique")
         return self
 
+    def problem(self, problem_id: str) -> DesignProblem | None:
+        """The problem with id `problem_id`, or None."""
+        return next((p for p in self.problems if p.id == problem_id), None)
+
     def hard_part(self, part_id: str) -> tuple[DesignProblem, HardPart] | None:
         """The problem and hard part with id `part_id`, or None."""
         for problem in self.problems:

@@ -17,18 +17,13 @@ def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
         ]
     lines += ["| Signal | Score | Feedback |", "|---|---|---|"]
     for s in grade.signals:
-        feedback = s.feedback.replace("|", "\\|").replace("\n", " ")
-        lines.append(f"| {s.name} | {s.score}/4 | {feedback} |")
+        lines.append(f"| {s.name} | {s.score}/4 | {_cell(s.feedback)} |")
     if grade.hard_parts:
         lines += ["", f"**Hard parts of the problem: {_problem_name(grade.problem)}**"]
         lines += ["", "| Hard part | Score | From your answer |", "|---|---|---|"]
         for part in grade.hard_parts:
-            quote = (
-                part.evidence[0].text.replace("|", "\\|").replace("\n", " ")
-                if part.evidence
-                else ""
-            )
-            lines.append(f"| {part.name} | {part.score}/4 | {quote or 'not addressed'} |")
+            quote = _cell(part.evidence[0].text) if part.evidence else "not addressed"
+            lines.append(f"| {part.name} | {part.score}/4 | {quote} |")
     if grade.pitfalls:
         lines += ["", "**Pitfalls found**", *(f"- {p}" for p in grade.pitfalls)]
     if grade.suggestions:
@@ -43,11 +38,16 @@ def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
     return "\n".join(lines)
 
 
+def _cell(text: str) -> str:
+    """`text` as one Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
 def _problem_name(problem_id: str | None) -> str:
     from simulator.knowledge.design import design_knowledge
 
-    names = {p.id: p.name for p in design_knowledge().problems}
-    return names.get(problem_id or "", problem_id or "")
+    problem = design_knowledge().problem(problem_id or "")
+    return problem.name if problem else problem_id or ""
 
 
 def highlights(text: str, grade: Grade) -> list[tuple[str, str | None]]:
