@@ -181,3 +181,13 @@ def test_a_strong_artifact_reads_strong_signal_by_signal():
     strong = api.critique("star", STORY)
     mean = sum(s.score * s.weight for s in strong.signals) / sum(s.weight for s in strong.signals)
     assert abs((mean + 1) - strong.score) <= 1.0
+
+
+def test_a_sound_answer_buried_in_name_lists_is_scaled_down():
+    """The lists themselves are not read; past half the words, they shrink what is."""
+    from test_detectors import SALAD
+
+    question = "Design a multi-region rate limiter for a public API serving 50k RPS."
+    alone = api.grade_answer("system-design", question, SOUND)
+    buried = api.grade_answer("system-design", question, SOUND + f"\n\n{SALAD}" * 3)
+    assert buried.strength < alone.strength
