@@ -83,6 +83,29 @@ def _check_home(settings) -> tuple[bool, str]:
     return True, f"data dir: {settings.home} writable"
 
 
+def _check_store(settings, repair: bool = False) -> tuple[bool, str]:
+    from simulator.errors import UserError
+    from simulator.store.chroma import Store
+
+    if not settings.chroma_host and not (settings.home / "chroma").exists():
+        return True, "store: empty; run `staffsim ingest` and `staffsim add FILE`"
+    store = Store(settings)
+    try:
+        partial = store.repair() if repair else store.partial_documents()
+    except UserError as exc:
+        return False, f"store: {exc}"
+    names = ", ".join(f"{row['source']} ({row['pending_chunks']} chunks)" for row in partial)
+    if not partial:
+        return True, f"store: {store.location}, no partial documents"
+    if repair:
+        return True, f"store: removed {len(partial)} partial document(s): {names}"
+    return False, (
+        f"store: {len(partial)} partial document(s) left by an interrupted add or ingest, "
+        f"hidden from listings and search: {names}; run `staffsim doctor --repair` to remove "
+        "them, or add the files again to finish them"
+    )
+
+
 def _check_knowledge(settings) -> tuple[bool, str]:
     from simulator.knowledge import load_artifact_rubrics, load_panels
     from simulator.knowledge.compendium import load_compendium
@@ -110,8 +133,11 @@ def _versions() -> str:
 
 
 @click.command()
+@click.option(
+    "--repair", is_flag=True, help="Remove partial documents an interrupted add left behind."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def doctor(as_json: bool) -> None:
+def doctor(repair: bool, as_json: bool) -> None:
     """Check what the chosen engine needs; exit non-zero if something is missing."""
     from simulator.config import get_settings
 
@@ -119,6 +145,7 @@ def doctor(as_json: bool) -> None:
     checks = [_check_engine, _check_home, _check_knowledge, _check_tokens, _check_embeddings]
     checks.append(_check_endpoint)
     results = [check(settings) for check in checks]
+    results.append(_check_store(settings, repair))
     ok = all(passed for passed, _ in results)
     if as_json:
         payload = {"ok": ok, "checks": [{"ok": p, "line": line} for p, line in results]}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +19,9 @@ COLLECTIONS = (COMPENDIUM, ARTIFACTS)
 #: The compendium's chunks carry this user; artifact chunks carry their owner's id.
 SHARED_USER = "*"
 _ADD_BATCH = 256
+#: Metadata key of a chunk written by an `add` that has not finished; its document stays hidden.
+PENDING = "pending"
+_COMMIT_BATCH = 4096
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,17 @@ class Store:
     @property
     def client(self):
         if self._client is None:
-            self._client = _connect(self.settings)
+            with self.writing():  # a first open creates the database: one process at a time
+                self._client = _connect(self.settings)
         return self._client
+
+    def writing(self):
+        """Hold the data root's write lock (local store only; a server orders writes itself)."""
+        if self.settings.chroma_host:
+            return nullcontext()
+        from simulator.store.lock import home_lock
+
+        return home_lock(self.settings.home)
 
     @property
     def location(self) -> str:
@@ -80,12 +93,7 @@ class Store:
                 raise
             if not create:
                 return None
-            col = self.client.create_collection(
-                name,
-                embedding_function=None,
-                configuration={"hnsw": {"space": "cosine"}},
-                metadata={"embedding_model": self.embedder.name, "revision": _stamp()},
-            )
+            col = self._create(name)
         built_with = (col.metadata or {}).get("embedding_model")
         if built_with and built_with != self.embedder.name:
             command = (
@@ -97,6 +105,21 @@ class Store:
             )
         return col
 
+    def _create(self, name: str):
+        """Create a collection; when another process created it first, use theirs."""
+        with self.writing():
+            try:
+                return self.client.create_collection(
+                    name,
+                    embedding_function=None,
+                    configuration={"hnsw": {"space": "cosine"}},
+                    metadata={"embedding_model": self.embedder.name, "revision": _stamp()},
+                )
+            except Exception as exc:  # chromadb raises InternalError or UniqueConstraintError
+                if "already exists" not in str(exc).lower():
+                    raise
+                return self.client.get_collection(name, embedding_function=None)
+
     def revision(self, name: str) -> str | None:
         """A stamp that changes on every write, so warm indexes know when to rebuild."""
         col = self.collection(name, create=False)
@@ -104,14 +127,19 @@ class Store:
 
     def drop(self, name: str) -> None:
         """Delete a collection entirely (the re-index path)."""
-        try:
-            self.client.delete_collection(name)
-        except Exception as exc:
-            if not _is_missing(exc):
-                raise
+        with self.writing():
+            try:
+                self.client.delete_collection(name)
+            except Exception as exc:
+                if not _is_missing(exc):
+                    raise
 
     def reindex(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Re-embed every stored chunk of a collection with the current model; returns the count."""
+        with self.writing():
+            return self._reindex(name, progress)
+
+    def _reindex(self, name: str, progress: Callable[[int], None] | None) -> int:
         try:
             old = self.client.get_collection(name, embedding_function=None)
         except Exception as exc:
@@ -160,83 +188,146 @@ class Store:
         docs: dict[str, list[Chunk]],
         progress: Callable[[int], None] | None = None,
     ) -> list[SyncResult]:
-        """`sync_document` for several documents, embedding all their new chunks together."""
-        col = self.collection(name)
-        got = col.get(where={"doc_id": {"$in": list(docs)}}, include=["metadatas"])
-        existing: dict[str, set[str]] = {doc_id: set() for doc_id in docs}
-        for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
-            existing[str(meta["doc_id"])].add(chunk_id)
-        fresh = [
-            c for doc_id, chunks in docs.items() for c in chunks if c.id not in existing[doc_id]
-        ]
-        stale = sorted(
-            i for doc_id, chunks in docs.items() for i in existing[doc_id] - {c.id for c in chunks}
-        )
-        self._add(col, fresh, progress)
-        if stale:
-            col.delete(ids=stale)
-        if fresh or stale:
-            self._touch(col)
+        """`sync_document` for several documents, embedding all their new chunks together.
+
+        Atomic per document: new chunks are written marked pending, which hides the whole
+        document from listings and retrieval, and the mark is cleared only once every chunk
+        is in. An interrupted sync leaves a hidden document that the next sync finishes.
+        """
+        _ = self.embedder  # load the model before taking the lock, so writers queue only to write
+        with self.writing():
+            col = self.collection(name)
+            got = col.get(where={"doc_id": {"$in": list(docs)}}, include=["metadatas"])
+            existing: dict[str, set[str]] = {doc_id: set() for doc_id in docs}
+            pending: set[str] = set()
+            for chunk_id, meta in zip(got["ids"], got["metadatas"], strict=True):
+                existing[str(meta["doc_id"])].add(chunk_id)
+                if (meta or {}).get(PENDING):
+                    pending.add(chunk_id)
+            fresh = [
+                c for doc_id, chunks in docs.items() for c in chunks if c.id not in existing[doc_id]
+            ]
+            stale = sorted(
+                i
+                for doc_id, chunks in docs.items()
+                for i in existing[doc_id] - {c.id for c in chunks}
+            )
+            self._add(col, fresh, progress)
+            if stale:
+                col.delete(ids=stale)
+            unfinished = [c for chunks in docs.values() for c in chunks if c.id in pending]
+            self._commit(col, fresh + unfinished)
+            if fresh or stale or unfinished:
+                self._touch(col)
         results = []
         for doc_id, chunks in docs.items():
             wanted = {c.id for c in chunks}
-            have = existing[doc_id]
+            have = existing[doc_id] - pending  # a chunk left pending was never really stored
             results.append(
                 SyncResult(doc_id, len(wanted - have), len(have - wanted), len(have & wanted))
             )
         return results
 
     def _add(self, col, chunks: list[Chunk], progress: Callable[[int], None] | None) -> None:
-        """Embed and add chunks; batches of similar length, each written while the next embeds."""
+        """Embed and add chunks, marked pending; batches of similar length, each written while
+        the next embeds."""
         from concurrent.futures import ThreadPoolExecutor
 
         ordered = sorted(chunks, key=lambda c: len(c.embed_text), reverse=True)
         with ThreadPoolExecutor(max_workers=1) as writer:
-            pending = None
+            future = None
             for start in range(0, len(ordered), _ADD_BATCH):
                 batch = ordered[start : start + _ADD_BATCH]
                 embeddings = self.embedder.embed_documents([c.embed_text for c in batch])
-                if pending is not None:
-                    pending.result()
-                pending = writer.submit(
+                if future is not None:
+                    future.result()
+                future = writer.submit(
                     col.add,
                     ids=[c.id for c in batch],
                     embeddings=embeddings,
                     documents=[c.text for c in batch],
-                    metadatas=[c.metadata() for c in batch],
+                    metadatas=[{**c.metadata(), PENDING: True} for c in batch],
                 )
                 if progress:
                     progress(len(batch))
-            if pending is not None:
-                pending.result()
+            if future is not None:
+                future.result()
+
+    def _commit(self, col, chunks: list[Chunk]) -> None:
+        """Clear the pending mark; a document shows once its last chunk is cleared."""
+        for start in range(0, len(chunks), _COMMIT_BATCH):
+            batch = chunks[start : start + _COMMIT_BATCH]
+            col.update(
+                ids=[c.id for c in batch],
+                metadatas=[{**c.metadata(), PENDING: False} for c in batch],
+            )
 
     def delete_document(self, doc_id: str, user: str | None = None) -> int:
         """Remove every chunk of a document; returns how many went."""
+        with self.writing():
+            for name in COLLECTIONS:
+                col = self.collection(name, create=False)
+                if col is None:
+                    continue
+                where: dict[str, Any] = {"doc_id": doc_id}
+                if name == ARTIFACTS and user is not None:
+                    where = {"$and": [{"doc_id": doc_id}, {"user": user}]}
+                ids = col.get(where=where, include=[])["ids"]
+                if ids:
+                    col.delete(ids=ids)
+                    self._touch(col)
+                    return len(ids)
+        return 0
+
+    def partial_documents(self) -> list[dict[str, Any]]:
+        """Documents an interrupted `add` or `ingest` left with pending chunks (all hidden)."""
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
         for name in COLLECTIONS:
             col = self.collection(name, create=False)
             if col is None:
                 continue
-            where: dict[str, Any] = {"doc_id": doc_id}
-            if name == ARTIFACTS and user is not None:
-                where = {"$and": [{"doc_id": doc_id}, {"user": user}]}
-            ids = col.get(where=where, include=[])["ids"]
-            if ids:
-                col.delete(ids=ids)
-                self._touch(col)
-                return len(ids)
-        return 0
+            got = col.get(where={PENDING: True}, include=["metadatas"])
+            for meta in got["metadatas"]:
+                row = rows.setdefault(
+                    (name, str(meta["doc_id"])),
+                    {
+                        "id": meta["doc_id"],
+                        "collection": name,
+                        "source": meta.get("source"),
+                        "user": meta.get("user"),
+                        "pending_chunks": 0,
+                    },
+                )
+                row["pending_chunks"] += 1
+        return list(rows.values())
+
+    def repair(self) -> list[dict[str, Any]]:
+        """Remove every partial document (its source file may be gone, so it is not finished);
+        returns what was removed. Re-running `add` or `ingest` on the file finishes it instead."""
+        with self.writing():
+            partial = self.partial_documents()
+            for row in partial:
+                col = self.collection(row["collection"], create=False)
+                ids = col.get(where={"doc_id": row["id"]}, include=[])["ids"]
+                if ids:
+                    col.delete(ids=ids)
+                    self._touch(col)
+                row["removed_chunks"] = len(ids)
+        return partial
 
     # -- reads -------------------------------------------------------------------------------
     def records(self, name: str) -> list[Record]:
-        """Every chunk of a collection, for the BM25 index and document listings."""
+        """Every chunk of the complete documents of a collection (for BM25 and listings)."""
         col = self.collection(name, create=False)
         if col is None:
             return []
         got = col.get(include=["documents", "metadatas"])
-        return [
+        records = [
             Record(i, d or "", dict(m or {}))
             for i, d, m in zip(got["ids"], got["documents"], got["metadatas"], strict=True)
         ]
+        hidden = {r.meta.get("doc_id") for r in records if r.meta.get(PENDING)}
+        return [r for r in records if r.meta.get("doc_id") not in hidden]
 
     def documents(self, user: str | None) -> list[dict[str, Any]]:
         """One row per stored document: the compendium, then `user`'s artifacts."""
@@ -269,6 +360,7 @@ class Store:
         col = self.collection(name, create=False)
         if col is None:
             return []
+        where = where_clause([where or {}, {PENDING: {"$ne": True}}])
         got = col.query(
             query_embeddings=[embedding], n_results=n, where=where, include=["distances"]
         )
