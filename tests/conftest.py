@@ -62,6 +62,14 @@ def staffsim_home(tmp_path, monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _closed_breakers():
+    """No test inherits another's record of an unreachable endpoint."""
+    from simulator.llm import breaker
+
+    breaker.reset()
+
+
 @pytest.fixture(scope="session")
 def _compendium_chroma(tmp_path_factory):
     """A Chroma directory with the compendium ingested once per test session."""

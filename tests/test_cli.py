@@ -98,3 +98,42 @@ def test_grade_reads_question_line_and_stdin():
     # The design problem behind the question, and how far its hard parts were solved.
     assert line["problem"] == "url_shortener"
     assert line["hard_parts"] and {"id", "name", "score", "evidence"} <= set(line["hard_parts"][0])
+
+
+def test_critique_on_a_dead_endpoint_falls_back_at_once_and_says_so(tmp_path, monkeypatch):
+    import socket
+    import time
+
+    from simulator.config import get_settings
+    from simulator.grading.llm import llm_grader
+
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    files = []
+    for name in ("a.md", "b.md"):
+        path = tmp_path / name
+        path.write_text(
+            "# ADR-7: Use Postgres\nStatus: Accepted\n\n## Context\nWe need transactions.\n\n"
+            "## Decision\nWe will use Postgres.\n",
+            encoding="utf-8",
+        )
+        files.append(str(path))
+    started = time.perf_counter()
+    assert run("critique", "adr", *files).exit_code == 0  # offline: warms the models
+    offline = time.perf_counter() - started
+
+    monkeypatch.setenv("OPENAI_BASE_URL", f"http://127.0.0.1:{port}/v1")
+    monkeypatch.setenv("STAFFSIM_ENGINE", "openai:gpt-4o-mini")
+    get_settings.cache_clear()
+    llm_grader.cache_clear()
+    sentence = f"The model at http://127.0.0.1:{port}/v1 is unreachable; graded offline."
+    started = time.perf_counter()
+    text = run("critique", "adr", *files)
+    dead = time.perf_counter() - started
+    assert text.exit_code == 0, text.output
+    assert text.output.count(f"  ! {sentence}\n") == 2
+    assert dead - offline < 1.0  # no retries, and the second file does not try again
+    lines = [json.loads(ln) for ln in run("critique", "adr", *files, "--json").output.splitlines()]
+    assert [(ln["engine"], ln["fallback"]) for ln in lines] == [("offline", sentence)] * 2
+    llm_grader.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 
@@ -15,6 +16,7 @@ from simulator.llm import (
     LLMGrade,
     LLMUnavailable,
     StructuredOutputError,
+    breaker,
     count_tokens,
 )
 from simulator.llm.costs import Ledger, estimate_cost
@@ -185,13 +187,56 @@ def test_4xx_is_not_retried(llm_env):
     assert len(llm_env.chat_requests()) == 1
 
 
-def test_connection_refused_is_retried_then_unavailable(monkeypatch, llm_env):
+class Connects(list):
+    """Records each TCP connection attempt to one port (on top of the no-internet guard)."""
+
+    def __init__(self, monkeypatch, port: int):
+        super().__init__()
+        guarded = socket.socket.connect
+
+        def connect(sock, address):
+            if isinstance(address, tuple) and address[1] == port:
+                self.append(address)
+            return guarded(sock, address)
+
+        monkeypatch.setattr(socket.socket, "connect", connect)
+
+
+def test_connection_refused_is_not_retried_and_later_calls_skip_the_endpoint(monkeypatch, llm_env):
+    url = llm_env.base_url
     llm_env.stop()  # nothing listens on that port any more
-    get_settings.cache_clear()
+    connects = Connects(monkeypatch, int(url.split(":")[2].split("/")[0]))
     sleeps = Sleeps()
-    with pytest.raises(LLMUnavailable, match="unreachable"):
-        _engine(retries=1, sleeps=sleeps).structured("grade_answer", GRADE_VARS)
-    assert len(sleeps) == 1
+    engine = _engine(retries=3, sleeps=sleeps)
+    with pytest.raises(LLMUnavailable, match="unreachable") as refused:
+        engine.structured("grade_answer", GRADE_VARS)
+    assert refused.value.unreachable and sleeps == [] and len(connects) == 1
+    # The breaker is open: the next calls fall back without a connection attempt.
+    started = time.perf_counter()
+    result, prov = _engine().structured_or_fallback("grade_answer", GRADE_VARS, lambda: "offline")
+    assert time.perf_counter() - started < 0.05 and len(connects) == 1
+    assert result == "offline"
+    assert prov.fallback_reason == (
+        f"The model at {url.rstrip('/')} is unreachable; graded offline."
+    )
+    with pytest.raises(LLMUnavailable, match="not tried"):
+        list(_engine().stream("interviewer_turn", TURN_VARS))
+    assert len(connects) == 1
+
+
+def test_the_breaker_lets_one_call_try_again_after_its_window(monkeypatch, llm_env):
+    monkeypatch.setattr(breaker, "OPEN_SECONDS", 0.2)
+    url = llm_env.base_url
+    llm_env.stop()
+    connects = Connects(monkeypatch, int(url.split(":")[2].split("/")[0]))
+    for _ in range(3):
+        with pytest.raises(LLMUnavailable):
+            _engine().structured("grade_answer", GRADE_VARS)
+    assert len(connects) == 1
+    time.sleep(0.25)
+    with pytest.raises(LLMUnavailable, match="no connection could be opened"):
+        _engine().structured("grade_answer", GRADE_VARS)
+    assert len(connects) == 2
 
 
 def test_hang_past_timeout_fails_fast_and_falls_back(monkeypatch, llm_env):

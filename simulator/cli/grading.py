@@ -26,6 +26,8 @@ def _line(grade) -> dict:
 
 def _print_text(grade) -> None:
     click.echo(f"== {grade.file or '-'}: {grade.kind} — {grade.score}/5 {grade.level}")
+    if grade.fallback:
+        click.echo(f"  ! {grade.fallback}")
     for s in grade.signals:
         click.echo(f"  [{s.score}/4] {s.name}")
         for e in s.evidence[:1]:

@@ -23,12 +23,13 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.config import Settings, get_settings
 from simulator.errors import UserError
+from simulator.llm import breaker
 from simulator.llm.cache import FixtureStore, canonical_request, request_key
 from simulator.llm.costs import count_messages, count_tokens, encoding_for_model, estimate_cost
 from simulator.llm.errors import LLMUnavailable, StructuredOutputError
 from simulator.llm.prompts import Prompt, get_registry
 from simulator.llm.provenance import Provenance, fallback_provenance
-from simulator.llm.retry import RetryPolicy
+from simulator.llm.retry import RetryPolicy, is_unreachable
 from simulator.llm.schemas import get_schema
 
 T = TypeVar("T")
@@ -36,6 +37,8 @@ T = TypeVar("T")
 #: `json_schema` (default) sends the schema as `response_format`; `json_object` is
 #: for servers that only offer JSON mode: the schema then rides in the system message.
 RESPONSE_FORMAT_ENV = "STAFFSIM_LLM_RESPONSE_FORMAT"
+#: Seconds to wait for a connection: an endpoint that takes longer is treated as unreachable.
+CONNECT_TIMEOUT = 3.0
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
@@ -132,6 +135,7 @@ class LLMEngine:
         self.mode = mode or self.settings.llm_mode
         self.base_url = self.settings.openai_base_url
         self.base_url_host = urlparse(self.base_url).netloc if self.base_url else "api.openai.com"
+        self.endpoint = (self.base_url or "https://api.openai.com/v1").rstrip("/")
         self.retry = retry or RetryPolicy(retries=self.settings.llm_retries)
         self.response_format = response_format or os.environ.get(RESPONSE_FORMAT_ENV, "json_schema")
         if self.response_format not in ("json_schema", "json_object"):
@@ -205,9 +209,12 @@ class LLMEngine:
             reason = f"invalid structured output after repair: {str(exc).splitlines()[0]}"
             return fallback(), fallback_provenance(reason, failed=exc.provenance, rubric=rubric_ref)
         except LLMUnavailable as exc:
-            return fallback(), fallback_provenance(
-                f"endpoint unavailable: {exc}", rubric=rubric_ref
+            reason = (
+                f"The model at {self.endpoint} is unreachable; graded offline."
+                if exc.unreachable
+                else f"endpoint unavailable: {exc}"
             )
+            return fallback(), fallback_provenance(reason, rubric=rubric_ref)
 
     def text(
         self,
@@ -321,15 +328,17 @@ class LLMEngine:
                     "The LLM engine needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
                     "server); set one, or use STAFFSIM_ENGINE=offline."
                 )
+            import httpx
             from langchain_openai import ChatOpenAI
 
+            timeout = self.settings.llm_timeout
             extra = {k: params[k] for k in ("top_p", "seed") if k in params}
             chat = ChatOpenAI(
                 model=self.model,
                 base_url=self.base_url,
                 # Local servers ignore the key but the client insists on one.
                 api_key=self.settings.openai_api_key or "not-needed",
-                timeout=self.settings.llm_timeout,
+                timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
                 max_retries=0,
                 temperature=params.get("temperature"),
                 max_tokens=params.get("max_tokens"),
@@ -359,6 +368,7 @@ class LLMEngine:
         request, key = self._request(prompt, messages, schema)
         if self.mode == "replay":
             return self._replay(request, key)
+        self._check_breaker()
         chat = self._chat_model(request["params"])
         kwargs = {}
         if schema is not None:
@@ -416,10 +426,27 @@ class LLMEngine:
             secrets=(self.settings.openai_api_key or "",),
         )
 
+    def _unreachable(self, how: str) -> LLMUnavailable:
+        return LLMUnavailable(
+            f"The model endpoint at {self.endpoint} {how}; check OPENAI_BASE_URL and that "
+            "the server is running, or use STAFFSIM_ENGINE=offline.",
+            unreachable=True,
+        )
+
+    def _check_breaker(self) -> None:
+        """Fail at once while the endpoint is known to be unreachable (see `breaker`)."""
+        if breaker.is_open(self.endpoint):
+            raise self._unreachable(
+                f"was unreachable less than {breaker.OPEN_SECONDS:.0f} s ago, so it was not tried"
+            )
+
     def _transport_error(self, exc: BaseException) -> LLMUnavailable | None:
         """The one clear `LLMUnavailable` for a transport fault that survived the retries."""
         import openai
 
+        if isinstance(exc, openai.APIConnectionError) and is_unreachable(exc):
+            breaker.trip(self.endpoint)
+            return self._unreachable("is unreachable (no connection could be opened)")
         attempts = f"{self.retry.retries + 1} attempt(s) at most"
         if isinstance(exc, openai.APIStatusError):
             return LLMUnavailable(
@@ -452,6 +479,7 @@ class LLMEngine:
             state.served_by = done.served_by
             yield from re.findall(r"\S+\s*|\s+", done.text)
             return
+        self._check_breaker()
         chat = self._chat_model(request["params"])
         lc_messages = _to_langchain(messages)
         started = time.perf_counter()

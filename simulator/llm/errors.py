@@ -8,6 +8,11 @@ from simulator.errors import UserError
 class LLMUnavailable(UserError):
     """The endpoint could not be reached, or kept failing, after every retry."""
 
+    def __init__(self, message: str, *, unreachable: bool = False):
+        super().__init__(message)
+        #: No connection could be opened (refused, unknown host, connect timeout).
+        self.unreachable = unreachable
+
 
 class StructuredOutputError(Exception):
     """The model's reply did not fit the schema, even after one repair attempt.

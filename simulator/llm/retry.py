@@ -1,4 +1,4 @@
-"""Retries with exponential backoff and full jitter on 429, 5xx and connection errors.
+"""Retries with exponential backoff and full jitter on 429, 5xx and dropped connections.
 
 The openai client's own retries are switched off (`max_retries=0`) so a failure is
 retried exactly here, once per attempt, never twice over.
@@ -15,12 +15,29 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
+def is_unreachable(exc: BaseException) -> bool:
+    """No connection could be opened: refused, unknown host, no route, connect timeout.
+
+    Retrying these only waits longer for the same answer, so they fail at once.
+    """
+    import httpx
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, httpx.ConnectError | httpx.ConnectTimeout | ConnectionRefusedError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def is_retryable(exc: BaseException) -> bool:
-    """429, any 5xx, a dropped connection or a timeout."""
+    """429, any 5xx, a dropped connection or a read timeout; never an unreachable endpoint."""
     import openai
 
     if isinstance(exc, openai.APIConnectionError):  # includes APITimeoutError
-        return True
+        return not is_unreachable(exc)
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
     return False
