@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
@@ -22,6 +23,30 @@ _ADD_BATCH = 256
 #: Metadata key of a chunk written by an `add` that has not finished; its document stays hidden.
 PENDING = "pending"
 _COMMIT_BATCH = 4096
+_EMBED_SLICE = 64
+
+
+def _server_errors(method=None, *, writes: bool = False):
+    """A Chroma server that stopped answering becomes one sentence naming it (server mode)."""
+    if method is None:
+        return functools.partial(_server_errors, writes=writes)
+    then = "; what it was adding stays hidden until you add it again" if writes else ""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            lost = _lost_connection(exc) if self.settings.chroma_host else None
+            if lost is None:
+                raise
+            raise UserError(
+                f"The Chroma server at {self.location} stopped answering ({lost}); start it "
+                "again with `chroma run` (or unset CHROMA_HOST to use the local store) and "
+                f"run the command again{then}."
+            ) from exc
+
+    return wrapper
 
 
 @dataclass(frozen=True)
@@ -84,6 +109,7 @@ class Store:
         return str(s.home / "chroma")
 
     # -- collections -------------------------------------------------------------------------
+    @_server_errors
     def collection(self, name: str, *, create: bool = True):
         """The named collection, refused when another embedding model built it."""
         try:
@@ -120,11 +146,13 @@ class Store:
                     raise
                 return self.client.get_collection(name, embedding_function=None)
 
+    @_server_errors
     def revision(self, name: str) -> str | None:
         """A stamp that changes on every write, so warm indexes know when to rebuild."""
         col = self.collection(name, create=False)
         return None if col is None else str((col.metadata or {}).get("revision"))
 
+    @_server_errors
     def drop(self, name: str) -> None:
         """Delete a collection entirely (the re-index path)."""
         with self.writing():
@@ -134,6 +162,7 @@ class Store:
                 if not _is_missing(exc):
                     raise
 
+    @_server_errors
     def reindex(self, name: str, progress: Callable[[int], None] | None = None) -> int:
         """Re-embed every stored chunk of a collection with the current model; returns the count."""
         with self.writing():
@@ -182,6 +211,7 @@ class Store:
         """Make the stored chunks of `doc_id` equal `chunks`: add new ids, delete stale ones."""
         return self.sync_documents(name, {doc_id: chunks}, progress)[0]
 
+    @_server_errors(writes=True)
     def sync_documents(
         self,
         name: str,
@@ -230,7 +260,7 @@ class Store:
 
     def _add(self, col, chunks: list[Chunk], progress: Callable[[int], None] | None) -> None:
         """Embed and add chunks, marked pending; batches of similar length, each written while
-        the next embeds."""
+        the next embeds (a failed write stops the embedding within one slice)."""
         from concurrent.futures import ThreadPoolExecutor
 
         ordered = sorted(chunks, key=lambda c: len(c.embed_text), reverse=True)
@@ -238,7 +268,14 @@ class Store:
             future = None
             for start in range(0, len(ordered), _ADD_BATCH):
                 batch = ordered[start : start + _ADD_BATCH]
-                embeddings = self.embedder.embed_documents([c.embed_text for c in batch])
+                embeddings: list[list[float]] = []
+                for at in range(0, len(batch), _EMBED_SLICE):
+                    if future is not None and future.done():
+                        future.result()  # raises the write's error now, not a batch later
+                    if self.settings.chroma_host and at:
+                        self.client.heartbeat()  # a server that died stops us within a slice
+                    slice_ = batch[at : at + _EMBED_SLICE]
+                    embeddings += self.embedder.embed_documents([c.embed_text for c in slice_])
                 if future is not None:
                     future.result()
                 future = writer.submit(
@@ -262,6 +299,7 @@ class Store:
                 metadatas=[{**c.metadata(), PENDING: False} for c in batch],
             )
 
+    @_server_errors
     def delete_document(self, doc_id: str, user: str | None = None) -> int:
         """Remove every chunk of a document; returns how many went."""
         with self.writing():
@@ -279,6 +317,7 @@ class Store:
                     return len(ids)
         return 0
 
+    @_server_errors
     def partial_documents(self) -> list[dict[str, Any]]:
         """Documents an interrupted `add` or `ingest` left with pending chunks (all hidden)."""
         rows: dict[tuple[str, str], dict[str, Any]] = {}
@@ -301,6 +340,7 @@ class Store:
                 row["pending_chunks"] += 1
         return list(rows.values())
 
+    @_server_errors
     def repair(self) -> list[dict[str, Any]]:
         """Remove every partial document (its source file may be gone, so it is not finished);
         returns what was removed. Re-running `add` or `ingest` on the file finishes it instead."""
@@ -316,6 +356,7 @@ class Store:
         return partial
 
     # -- reads -------------------------------------------------------------------------------
+    @_server_errors
     def records(self, name: str) -> list[Record]:
         """Every chunk of the complete documents of a collection (for BM25 and listings)."""
         col = self.collection(name, create=False)
@@ -329,6 +370,7 @@ class Store:
         hidden = {r.meta.get("doc_id") for r in records if r.meta.get(PENDING)}
         return [r for r in records if r.meta.get("doc_id") not in hidden]
 
+    @_server_errors
     def documents(self, user: str | None) -> list[dict[str, Any]]:
         """One row per stored document: the compendium, then `user`'s artifacts."""
         rows: dict[str, dict[str, Any]] = {}
@@ -353,6 +395,7 @@ class Store:
                 row["tokens"] += int(rec.meta.get("tokens", 0))
         return list(rows.values())
 
+    @_server_errors
     def query(
         self, name: str, embedding: list[float], n: int, where: dict[str, Any] | None
     ) -> list[tuple[str, float]]:
@@ -382,6 +425,24 @@ def _stamp() -> str:
 def _is_missing(exc: Exception) -> bool:
     text = f"{type(exc).__name__} {exc}".lower()
     return "notfound" in text or "does not exist" in text or "not found" in text
+
+
+def _lost_connection(exc: BaseException) -> str | None:
+    """What went wrong on the wire, if `exc` came from a lost connection, else None."""
+    import httpx
+
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError | httpx.ConnectError):
+            return "connection refused"
+        if isinstance(cause, httpx.TimeoutException):
+            return "timed out"
+        if isinstance(cause, httpx.TransportError | ConnectionError):
+            return "connection dropped"
+        cause = cause.__cause__ or cause.__context__
+    return None
 
 
 def _connect(settings: Settings):
