@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -11,6 +12,8 @@ import click
 
 from simulator.errors import UserError
 
+_C1 = re.compile(r"[\x7f-\x9f]")
+
 
 def _plain(obj: Any) -> Any:
     if hasattr(obj, "model_dump"):
@@ -18,15 +21,28 @@ def _plain(obj: Any) -> Any:
     return obj
 
 
+def echo(message: Any = "", *, err: bool = False, nl: bool = True) -> None:
+    """Print text that may hold users' or documents' words, without terminal controls."""
+    from simulator.textio import printable
+
+    click.echo(printable(str(message)), err=err, nl=nl)
+
+
+def _dumps(obj: Any, **kwargs: Any) -> str:
+    # json escapes C0 controls itself; DEL and C1 (0x9b is a one-byte CSI) get the same \u form.
+    text = json.dumps(_plain(obj), ensure_ascii=False, default=str, **kwargs)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def echo_json(obj: Any) -> None:
     """Print one JSON document."""
-    click.echo(json.dumps(_plain(obj), indent=2, ensure_ascii=False, default=str))
+    click.echo(_dumps(obj, indent=2))
 
 
 def echo_jsonl(objs: Iterable[Any]) -> None:
     """Print JSON Lines, one object per line, flushed as each is ready."""
     for obj in objs:
-        click.echo(json.dumps(_plain(obj), ensure_ascii=False, default=str))
+        click.echo(_dumps(obj))
         sys.stdout.flush()
 
 
@@ -39,12 +55,23 @@ def read_input(path: str) -> str:
     return read_text_file(path)
 
 
+def _user(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not value.strip():
+        raise UserError("--user is empty; give a name (e.g. --user alice) or leave it out.")
+    return value
+
+
+def user_option(help: str):
+    """`--user` (or STAFFSIM_USER): whose documents; an empty name is refused, not `local`."""
+    return click.option("--user", default=None, envvar="STAFFSIM_USER", help=help, callback=_user)
+
+
 def run_main(group: click.Group) -> None:
     """Run the CLI; a `UserError` becomes one sentence on stderr and exit code 2."""
     try:
         group.main(standalone_mode=False)
     except UserError as exc:
-        click.echo(f"Error: {exc}", err=True)
+        echo(f"Error: {exc}", err=True)
         sys.exit(2)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)

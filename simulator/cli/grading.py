@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from simulator.cli._common import echo_jsonl, read_input
+from simulator.cli._common import echo, echo_jsonl, read_input
 from simulator.errors import UserError
 
 #: The stable JSON keys of one critique/grade line (other features build on them).
@@ -25,25 +25,25 @@ def _line(grade) -> dict:
 
 
 def _print_text(grade) -> None:
-    click.echo(f"== {grade.file or '-'}: {grade.kind} — {grade.score}/5 {grade.level}")
+    echo(f"== {grade.file or '-'}: {grade.kind} — {grade.score}/5 {grade.level}")
     if grade.fallback:
-        click.echo(f"  ! {grade.fallback}")
+        echo(f"  ! {grade.fallback}")
     for s in grade.signals:
-        click.echo(f"  [{s.score}/4] {s.name}")
+        echo(f"  [{s.score}/4] {s.name}")
         for e in s.evidence[:1]:
-            click.echo(f'        "{e.text[:120]}"')
+            echo(f'        "{e.text[:120]}"')
     if grade.problem:
         parts = ", ".join(f"{p.name} {p.score}/4" for p in grade.hard_parts)
-        click.echo(f"  hard parts of {grade.problem}: {parts}")
+        echo(f"  hard parts of {grade.problem}: {parts}")
     if grade.injection:
-        click.echo("  ! The text tries to steer the grader; that part was ignored.")
+        echo("  ! The text tries to steer the grader; that part was ignored.")
     for p in grade.pitfalls:
-        click.echo(f"  pitfall: {p}")
+        echo(f"  pitfall: {p}")
     for s in grade.suggestions:
-        click.echo(f"  suggest: {s}")
+        echo(f"  suggest: {s}")
     for c in grade.sections:
-        click.echo(f"  study:   {c.section}")
-    click.echo(
+        echo(f"  study:   {c.section}")
+    echo(
         f"  ({grade.engine}, rubric {grade.rubric}{', prompt ' + grade.prompt if grade.prompt else ''})"
     )
 
@@ -60,7 +60,7 @@ def _run(files: tuple[str, ...], as_json: bool, grade_one) -> None:
             if as_json:
                 echo_jsonl([{"file": path, "error": str(exc)}])
             else:
-                click.echo(f"Error: {exc}", err=True)
+                echo(f"Error: {exc}", err=True)
             continue
         grade.file = path
         if as_json:

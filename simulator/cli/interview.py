@@ -8,8 +8,9 @@ from typing import TextIO
 
 import click
 
-from simulator.cli._common import echo_json
+from simulator.cli._common import echo, echo_json
 from simulator.errors import UserError
+from simulator.textio import printable
 
 _PANELS = (
     "coding", "system-design", "architecture-deep-dive", "behavioral", "leadership",
@@ -56,15 +57,12 @@ def _answers(path: str | None) -> Iterator[str]:
         return _typed_answers()
     if path == "-":
         return answer_blocks(sys.stdin)
+    import io
+
     from simulator.textio import read_text_file
 
-    read_text_file(path)  # one clear sentence for a missing or binary file
-    return _file_blocks(path)
-
-
-def _file_blocks(path: str) -> Iterator[str]:
-    with open(path, encoding="utf-8") as fh:
-        yield from answer_blocks(fh)
+    # Read (and decoded, BOM and all) once: one clear sentence for a bad file, before any turn.
+    return answer_blocks(io.StringIO(read_text_file(path)))
 
 
 def _show(turns, as_json: bool) -> None:
@@ -73,7 +71,7 @@ def _show(turns, as_json: bool) -> None:
     for turn in turns:
         label = "Interviewer" if turn.role == "interviewer" else "You"
         tag = f" [{turn.probes}]" if turn.kind == "follow_up" and turn.probes else ""
-        click.echo(f"\n{click.style(label + tag, bold=True)}: {turn.text}")
+        click.echo(f"\n{click.style(label + tag, bold=True)}: {printable(turn.text)}")
 
 
 def _drive(iv, answers: Iterator[str], as_json: bool, scripted: bool) -> None:
@@ -86,7 +84,7 @@ def _drive(iv, answers: Iterator[str], as_json: bool, scripted: bool) -> None:
             break
         if scripted and not as_json:
             preview = " ".join(text.split())
-            click.echo(f"\nYou: {preview[:300]}{'…' if len(preview) > 300 else ''}")
+            echo(f"\nYou: {preview[:300]}{'…' if len(preview) > 300 else ''}")
         _show(iv.answer(text), as_json)
     _finish(iv, as_json)
 
@@ -96,7 +94,7 @@ def _finish(iv, as_json: bool) -> None:
         echo_json(iv.to_dict())
         return
     if iv.done:
-        click.echo("\n" + iv.scorecard().to_markdown())
+        echo("\n" + iv.scorecard().to_markdown())
         click.echo(f"Export: staffsim sessions export {iv.id} --format md|json")
     else:
         click.echo(f"\nSession {iv.id} paused; continue with `staffsim sessions resume {iv.id}`.")
@@ -199,7 +197,7 @@ def show(session_id: str, as_json: bool) -> None:
     click.echo(f"Session {iv.id}: {iv.rubric.name}, {iv.row.level}, {iv.row.status}.")
     _show(iv.transcript, False)
     if iv.done:
-        click.echo("\n" + iv.scorecard().to_markdown())
+        echo("\n" + iv.scorecard().to_markdown())
 
 
 @sessions.command()
@@ -224,4 +222,4 @@ def export(session_id: str, fmt: str, as_json: bool) -> None:
     """Export a session's scorecard and transcript as Markdown or JSON."""
     from simulator import api
 
-    click.echo(api.export_session(session_id, fmt="json" if as_json else fmt), nl=False)
+    echo(api.export_session(session_id, fmt="json" if as_json else fmt), nl=False)

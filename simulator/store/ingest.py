@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -67,8 +67,12 @@ def add_files(
     kind: str | None = None,
     user: str | None = None,
     reindex: bool = False,
+    on_error: Callable[[Path, UserError], None] | None = None,
 ) -> list[Ingested]:
-    """Store users' artifacts; every file is read and checked before the store is touched."""
+    """Store users' artifacts; every file is read and checked before the store is touched.
+
+    A bad file raises its `UserError`, or, given `on_error`, is reported there and skipped.
+    """
     from simulator.knowledge.detect import detect_kind
     from simulator.textio import read_text_file
 
@@ -78,14 +82,22 @@ def add_files(
     planned: list[tuple[Path, str, float | None, list[Chunk]]] = []
     for raw in paths:
         path = Path(raw)
-        text = read_text_file(path)
-        doc_kind, confidence = (kind, None) if kind else detect_kind(text)
-        chunks = chunk_markdown(
-            text, source=path.name, doc_id=doc_id_for(path, user), kind=doc_kind, user=user
-        )
-        if not chunks:
-            raise UserError(f"{path.name} has no text to index.")
+        try:
+            text = read_text_file(path)
+            doc_kind, confidence = (kind, None) if kind else detect_kind(text)
+            chunks = chunk_markdown(
+                text, source=path.name, doc_id=doc_id_for(path, user), kind=doc_kind, user=user
+            )
+            if not chunks:
+                raise UserError(f"{path.name} has no text to index.")
+        except UserError as exc:
+            if on_error is None:
+                raise
+            on_error(path, exc)
+            continue
         planned.append((path, doc_kind, confidence, chunks))
+    if not planned:
+        return []
     if reindex:
         store.reindex(ARTIFACTS)
     total = sum(len(c) for *_, c in planned)
