@@ -59,7 +59,7 @@ def test_answers_without_failure_modes_get_a_failure_mode_follow_up_and_a_scorec
     assert [s.id for s in card.signals][:1] == ["requirements_clarity"]
     failure = next(s for s in card.signals if s.id == "failure_modes")
     assert failure.best <= 2 and any("Failure modes" in g for g in card.gaps)
-    assert card.versions.rubric == "system-design@1" and card.versions.texts.startswith("interview")
+    assert card.versions.rubric == "system-design@2" and card.versions.texts.startswith("interview")
     # Evidence is quoted verbatim from the candidate's answers.
     quotes = [q for s in card.signals for q in s.evidence]
     assert quotes and all(any(q in a for a in NO_FAILURES) for q in quotes)
@@ -238,7 +238,7 @@ def test_cli_scripted_interview_prints_transcript_and_scorecard(tmp_path):
     md = CliRunner().invoke(cli, ["sessions", "export", data["id"], "--format", "md"])
     assert md.output.startswith("# Scorecard") and "## Transcript" in md.output
     js = CliRunner().invoke(cli, ["sessions", "export", data["id"], "--format", "json"])
-    assert json.loads(js.output)["scorecard"]["versions"]["rubric"] == "system-design@1"
+    assert json.loads(js.output)["scorecard"]["versions"]["rubric"] == "system-design@2"
 
 
 def test_cli_unknown_session_is_one_sentence():

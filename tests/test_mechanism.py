@@ -67,14 +67,20 @@ def test_problems_are_told_apart():
 def test_hard_parts_are_read_from_their_cues():
     problem = mechanism.problem_for("Design a multi-region rate limiter for a public API.")
     assert problem is not None
-    cued = " ".join(f"We handle this with {p.cues[0]} and {p.cues[1]}." for p in problem.hard_parts)
-    full = mechanism.detect(Doc(cued), problem)
+    solved = " ".join(
+        f"We handle this with {p.cues[0]} because it bounds the error." for p in problem.hard_parts
+    )
+    named = " ".join(f"We handle this with {p.cues[0]}." for p in problem.hard_parts)
+    full = mechanism.detect(Doc(solved), problem)
+    touched = mechanism.detect(Doc(named), problem)
     empty = mechanism.detect(Doc("We use good engineering and the cloud."), problem)
+    # A part is solved by a sentence that names it with a reason; naming it only touches it.
     assert full.coverage == 1.0
+    assert touched.coverage == 0.5
     assert empty.coverage == 0.0
     assert all(p.spans for p in full.parts)
     # Only knowledge of the problem gives a coverage at all.
-    assert mechanism.detect(Doc(cued), None).coverage is None
+    assert mechanism.detect(Doc(solved), None).coverage is None
 
 
 def test_the_knowledge_file_is_complete():

@@ -19,9 +19,12 @@ def test_evidence_is_verbatim_and_points_at_the_right_part():
     for signal in grade.signals:
         for ev in signal.evidence:
             assert STORY[ev.start : ev.end] == ev.text
+        for check in signal.checks:
+            if check.evidence is not None:
+                assert STORY[check.evidence.start : check.evidence.end] == check.evidence.text
     result = next(s for s in grade.signals if s.id == "result")
     assert result.evidence[0].text.startswith("Result:")
-    assert grade.engine == "offline" and grade.rubric == "star@1"
+    assert grade.engine == "offline" and grade.rubric == "star@2"
 
 
 def test_a_complete_story_outscores_its_skeleton():
@@ -104,7 +107,7 @@ def test_a_design_answer_is_read_against_its_problem():
     assert api.critique("star", STORY).problem is None
 
 
-def test_a_found_trap_costs_the_unsound_penalty_and_hard_parts_weigh_in():
+def test_a_found_trap_costs_the_unsound_penalty_caps_at_2_and_hard_parts_weigh_in():
     from dataclasses import replace
 
     from simulator.grading import calibration
@@ -113,18 +116,19 @@ def test_a_found_trap_costs_the_unsound_penalty_and_hard_parts_weigh_in():
     from simulator.knowledge.rubrics import get_panel
 
     question = "Design a multi-region rate limiter for a public API serving 50k RPS."
-    _, trapped = offline_grader().score_signals(
+    trapped = offline_grader().read(
         Doc(TRAP), get_panel("system-design"), target="grade", question=question
     )
     assert trapped.unsound == 1.0 and trapped.mechanism is not None
-    clean = replace(trapped, reading=replace(trapped.reading, traps=[]))
-    assert clean.unsound == 0.0
+    assert trapped.cap == 2 and any(c.id == "unsound_mechanism" for c in trapped.caps)
+    clean = replace(trapped, reading=replace(trapped.reading, traps=[]), caps=[])
+    assert clean.unsound == 0.0 and clean.cap == 5
     weights = {"weight": 0.35, "unsound": 0.2}
     cost = calibration.strength(clean, mechanism=weights) - calibration.strength(
         trapped, mechanism=weights
     )
     assert cost == pytest.approx(0.2)
-    # Hard-part coverage moves the strength by its weight, away from the signal coverage.
+    # Hard-part coverage moves the strength by its weight, away from the check coverage.
     solved = replace(clean, reading=replace(clean.reading, parts=[]))  # no parts: no reading
     assert solved.mechanism is None
     with_parts = calibration.strength(clean, mechanism=weights)
@@ -165,22 +169,30 @@ def test_names_appended_to_a_weak_answer_earn_nothing():
     assert all(p.score == 0 for p in stuffed.hard_parts if p.id == "limiter_cross_region_state")
 
 
-@pytest.mark.parametrize("key", ["star", "adr", "postmortem", "system-design", "default"])
-def test_signal_scores_read_on_the_level_cut_points(key):
-    """An answer whose signals all hold value v gets level signal_score(v) + 1."""
+def test_the_level_rises_with_the_checks_passed_and_nothing_else():
+    """All checks passed reads 5, none reads 1, and passing one more check never lowers it."""
+    from dataclasses import replace
+
     from simulator.grading import calibration
-    from simulator.grading.offline import Features
+    from simulator.grading.checklist import CheckAnswer
+    from simulator.grading.features import Features
+    from simulator.knowledge.rubrics import get_artifact_rubric
 
-    for v in [i / 20 for i in range(21)]:
-        features = Features(coverage=v, offtopic=0, rambling=0, hedging=0, stuffing=0, words=500)
-        assert calibration.level_for(key, features) == calibration.signal_score(key, v) + 1
-    assert calibration.signal_score(key, 0.0) == 0 and calibration.signal_score(key, 1.0) == 4
+    rubric = get_artifact_rubric("adr")
+    checks = [(s.id, c) for s in rubric.signals for c in s.checks]
 
+    def features(passed: int) -> Features:
+        answers: dict[str, list[CheckAnswer]] = {s.id: [] for s in rubric.signals}
+        for i, (sid, check) in enumerate(checks):
+            answers[sid].append(CheckAnswer(check, i < passed))
+        return Features(answers, {s.id: s.weight for s in rubric.signals}, words=300)
 
-def test_a_strong_artifact_reads_strong_signal_by_signal():
-    strong = api.critique("star", STORY)
-    mean = sum(s.score * s.weight for s in strong.signals) / sum(s.weight for s in strong.signals)
-    assert abs((mean + 1) - strong.score) <= 1.0
+    levels = [calibration.level_for("adr", features(n)) for n in range(len(checks) + 1)]
+    assert levels[0] == 1 and levels[-1] == 5
+    assert levels == sorted(levels)
+    # A cap bounds the level whatever the checks say.
+    capped = replace(features(len(checks)), caps=[])
+    assert calibration.level_for("adr", capped) == 5
 
 
 def test_a_sound_answer_buried_in_name_lists_is_scaled_down():

@@ -1,24 +1,25 @@
 """Fitting the offline engine's calibration (`python -m simulator.evals.calibrate`).
 
-Blend weights, penalties, the design hard-part weight and the cut points are fitted on the
-calibration split of the team's labeled sets only, never on the test split and never on
-`../shared/realworld`; the result is written to `corpus/calibration.yaml`, which
+The model is small and inspectable: a text's strength is the weighted share of its checks
+passed (signal weights from the rubric, check weights from the checklist), blended for
+design answers with the problem's hard parts, less penalties for answer-level problems;
+four cut points per rubric turn it into a level. The hard-part weight and the penalties
+are chosen on the calibration splits (team and content-controlled) by rank agreement,
+then the cut points by quadratic weighted kappa, never on the test split and never on
+`../shared/realworld`. The result is written to `corpus/calibration.yaml`, which
 `simulator.grading.calibration` reads at grading time.
 """
 
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
 
 import yaml
 
 from simulator.evals.labeled import load_labeled
 from simulator.evals.metrics import quadratic_weighted_kappa, spearman
-from simulator.grading.calibration import CALIBRATION_PATH, blend, load, strength
-
-if TYPE_CHECKING:
-    from simulator.grading.offline import Features
+from simulator.grading.calibration import CALIBRATION_PATH, load, strength
+from simulator.grading.features import Features
 
 
 def fit_cuts(values: list[float], labels: list[int]) -> list[float]:
@@ -37,6 +38,47 @@ def fit_cuts(values: list[float], labels: list[int]) -> list[float]:
     return [round(c, 4) for c in best_cuts]
 
 
+def midpoint_cuts(values: list[float], labels: list[int]) -> list[float]:
+    """Cut points halfway between the median strengths of adjacent levels (smoother than
+    kappa-optimal cuts on few cases; a level with no case borrows its neighbours')."""
+    from statistics import median
+
+    medians: list[float | None] = []
+    for level in range(1, 6):
+        at = [v for v, lv in zip(values, labels, strict=True) if lv == level]
+        medians.append(median(at) if at else None)
+    known = [(i, m) for i, m in enumerate(medians) if m is not None]
+    filled = []
+    for i in range(5):
+        if medians[i] is not None:
+            filled.append(medians[i])
+        else:
+            near = min(known, key=lambda t: abs(t[0] - i))
+            filled.append(near[1])
+    filled = sorted(filled)
+    return [round((filled[k] + filled[k + 1]) / 2, 4) for k in range(4)]
+
+
+CUT_METHODS = {"kappa": fit_cuts, "midpoint": midpoint_cuts}
+#: The lowest first cut point: a text with no passed check stays at level 1.
+MIN_FIRST_CUT = 0.02
+
+
+def loo_kappa(values: list[float], labels: list[int], caps: list[int], method: str) -> float:
+    """Leave-one-out kappa of a cut-point method on the calibration split (model choice)."""
+    fit = CUT_METHODS[method]
+    predicted = []
+    for i in range(len(values)):
+        train = [
+            (v, lv)
+            for j, (v, lv, cap) in enumerate(zip(values, labels, caps, strict=True))
+            if j != i and cap == 5
+        ]
+        cuts = fit([v for v, _ in train], [lv for _, lv in train])
+        predicted.append(min(1 + sum(values[i] >= c for c in cuts), caps[i]))
+    return quadratic_weighted_kappa(labels, predicted)
+
+
 #: Labeled set -> (target, rubric key) it calibrates.
 SETS = {
     "star": ("critique", "star"),
@@ -44,27 +86,19 @@ SETS = {
     "postmortem": ("critique", "postmortem"),
     "design": ("grade", "system-design"),
 }
-_BLEND_GRID = {
-    "detected": (0.3, 0.5, 0.7),
-    "semantic": (0.1, 0.25, 0.4, 0.6),
-    "lexical": (0.1, 0.25, 0.4),
-    "semantic_alone": (0.4, 0.55, 0.7, 0.85),
-}
-#: How much a known design problem's hard parts weigh, and what a proposed trap costs.
-_MECHANISM_GRID = {
-    "weight": (0.0, 0.2, 0.35, 0.5, 0.65, 0.8),
-    "unsound": (0.0, 0.1, 0.2, 0.3, 0.45),
-}
+#: How much a known design problem's hard parts weigh in a design answer's strength, and
+#: what proposing a mechanism that cannot work costs it (beside its cap at 2).
+_MECHANISM_GRID = {"weight": (0.0, 0.15, 0.3, 0.45, 0.6), "unsound": (0.0, 0.1, 0.2, 0.3)}
+_PADDING_GRID = (0.0, 0.1, 0.2, 0.3, 0.4)
 _PENALTY_GRID = {
-    "offtopic": (0.3, 0.5),
-    "rambling": (0.15, 0.3),
-    "hedging": (0.3,),
-    "stuffing": (0.15, 0.3, 0.5),
+    "rambling": (0.0, 0.1, 0.2),
+    "hedging": (0.0, 0.1, 0.3),
+    "stuffing": (0.0, 0.1, 0.2),
 }
 
 
-def features_of(set_name: str) -> tuple[list[float], list[tuple[str, int, str, Features]]]:
-    """The signal weights of the set's rubric and (id, label, split, features) per case."""
+def features_of(set_name: str, split: str = "calibration") -> list[tuple[str, int, Features]]:
+    """(id, label, features) for each case of one split of a labeled set."""
     from simulator.grading.offline import offline_grader
     from simulator.grading.text import Doc
     from simulator.knowledge.rubrics import get_artifact_rubric, get_panel
@@ -74,25 +108,12 @@ def features_of(set_name: str) -> tuple[list[float], list[tuple[str, int, str, F
     grader = offline_grader()
     rows = []
     for case in load_labeled(set_name).cases:
-        question = getattr(case, "question", None) if target == "grade" else None
-        _, features = grader.score_signals(Doc(case.text), rubric, target=target, question=question)
-        rows.append((case.id, case.level, case.split, features))
-    return [s.weight for s in rubric.signals], rows
-
-
-def rescore(
-    weights: list[float],
-    features: Features,
-    blend_w: dict,
-    penalties: dict,
-    mechanism: dict | None = None,
-) -> float:
-    """The strength of `features` under other blend weights, penalties and mechanism weights."""
-    from dataclasses import replace
-
-    values = [blend(*part, weights=blend_w) for part in features.parts.values()]
-    coverage = sum(w * v for w, v in zip(weights, values, strict=True)) / sum(weights)
-    return strength(replace(features, coverage=coverage), penalties=penalties, mechanism=mechanism)
+        if case.split != split:
+            continue
+        question = case.question if target == "grade" else None
+        features = grader.read(Doc(case.text), rubric, target=target, question=question)
+        rows.append((case.id, case.level, features))
+    return rows
 
 
 def _grid(grid: dict[str, tuple[float, ...]]):
@@ -101,48 +122,82 @@ def _grid(grid: dict[str, tuple[float, ...]]):
         yield dict(zip(keys, values, strict=True))
 
 
-def main() -> None:
-    """Fit blend weights, penalties and cut points on the calibration splits only."""
-    data = {name: features_of(name) for name in SETS}
-    calibration_rows = {
-        name: (weights, [(lv, f) for _, lv, sp, f in rows if sp == "calibration"])
-        for name, (weights, rows) in data.items()
-    }
+def _capped(value: float, features: Features) -> float:
+    """A strength that respects the caps, for ranking (a capped text ranks as its cap)."""
+    return min(value, features.cap / 5 - 0.2 + 1e-3 * value) if features.cap < 5 else value
 
-    def fitness(blend_w: dict, penalties: dict) -> float:
+
+def main() -> None:
+    """Fit the hard-part weight, penalties and cut points on the calibration splits only."""
+    rows = {name: features_of(name) for name in SETS}
+
+    def fitness(penalties: dict, mechanism: dict) -> float:
         total = 0.0
-        for weights, rows in calibration_rows.values():
-            values = [rescore(weights, f, blend_w, penalties) for _, f in rows]
-            total += spearman([lv for lv, _ in rows], values)
-        return total / len(calibration_rows)
+        for data in rows.values():
+            values = [
+                strength(f, penalties=penalties, mechanism=mechanism, padding=0.0)
+                for _, _, f in data
+            ]
+            total += spearman([lv for _, lv, _ in data], values)
+        return total / len(rows)
 
     best = max(
-        ((fitness(b, p), b, p) for b in _grid(_BLEND_GRID) for p in _grid(_PENALTY_GRID)),
+        ((fitness(p, m), p, m) for p in _grid(_PENALTY_GRID) for m in _grid(_MECHANISM_GRID)),
         key=lambda t: t[0],
     )
-    _, blend_w, penalties = best
-    # Only answers to known design problems carry a mechanism reading: fitted on those alone.
-    weights, design_rows = calibration_rows["design"]
-    mechanism = max(
-        _grid(_MECHANISM_GRID),
-        key=lambda m: spearman(
-            [lv for lv, _ in design_rows],
-            [rescore(weights, f, blend_w, penalties, m) for _, f in design_rows],
-        ),
-    )
-    cal = {**load(), "blend": blend_w, "penalties": penalties, "mechanism": mechanism}
+    score, penalties, mechanism = best
+    # Padding weighs differently per kind (a long postmortem's timeline is not padding in
+    # the way a design answer's version list is): fitted per rubric key.
+    padding: dict[str, float] = {"default": 0.0}
+    for name, data in rows.items():
+        labels = [lv for _, lv, _ in data]
+        padding[SETS[name][1]] = max(
+            _PADDING_GRID,
+            key=lambda w: spearman(
+                labels,
+                [
+                    strength(f, penalties=penalties, mechanism=mechanism, padding=w)
+                    for *_, f in data
+                ],
+            ),
+        )
+    cal = {
+        **load(),
+        "version": 2,
+        "penalties": penalties,
+        "mechanism": mechanism,
+        "padding": padding,
+    }
+    cal.pop("blend", None)
     cuts: dict[str, list[float]] = {}
     pooled: tuple[list[float], list[int]] = ([], [])
-    for name, (weights, rows) in calibration_rows.items():
-        values = [rescore(weights, f, blend_w, penalties, mechanism) for _, f in rows]
-        labels = [lv for lv, _ in rows]
-        cuts[SETS[name][1]] = fit_cuts(values, labels)
-        pooled[0].extend(values)
-        pooled[1].extend(labels)
-        print(f"{name:<12} {len(rows):>3} calibration cases -> cuts {cuts[SETS[name][1]]}")
-    cal["cuts"] = {"default": fit_cuts(*pooled), **cuts}
-    print(f"blend {blend_w}\npenalties {penalties}\nmechanism {mechanism}")
-    print(f"mean calibration Spearman {best[0]:.3f}")
+    for name, data in rows.items():
+        key = SETS[name][1]
+        values = [
+            strength(f, penalties=penalties, mechanism=mechanism, padding=padding[key])
+            for _, _, f in data
+        ]
+        labels = [lv for _, lv, _ in data]
+        # Capped texts do not inform where the cut points of uncapped ones lie.
+        free = [
+            (v, lv) for v, lv, (_, _, f) in zip(values, labels, data, strict=True) if f.cap == 5
+        ]
+        caps = [f.cap for _, _, f in data]
+        # Which way of placing the cuts generalises is chosen by leave-one-out on this split.
+        scored = {m: loo_kappa(values, labels, caps, m) for m in CUT_METHODS}
+        method = max(scored, key=lambda m: scored[m])
+        fitted = CUT_METHODS[method]([v for v, _ in free], [lv for _, lv in free])
+        # A text that passes no check is a 1, whatever a few cases would suggest.
+        cuts[key] = [max(fitted[0], MIN_FIRST_CUT), *fitted[1:]]
+        pooled[0].extend(v for v, _ in free)
+        pooled[1].extend(lv for _, lv in free)
+        loo = ", ".join(f"{m} {k:.3f}" for m, k in scored.items())
+        print(
+            f"{name:<12} {len(data):>3} calibration cases, LOO kappa {loo} -> {method} {cuts[key]}"
+        )
+    cal["cuts"] = {"default": midpoint_cuts(*pooled), **cuts}
+    print(f"penalties {penalties}\nmechanism {mechanism}\npadding {padding}")
+    print(f"mean calibration Spearman {score:.3f}")
     header = "# Fitted by `python -m simulator.evals.calibrate` on the calibration splits only.\n"
     CALIBRATION_PATH.write_text(header + yaml.safe_dump(cal, sort_keys=False), encoding="utf-8")
     load.cache_clear()

@@ -30,6 +30,14 @@ LEVEL_NAMES: dict[str, dict[int, str]] = {
 }
 
 Split = Literal["calibration", "test"]
+#: Which part of a labeled set a case is from: the team's first sets, or the
+#: content-controlled part (`evals/labeled/controlled/`), written so that length,
+#: headings and the number of figures do not predict the level.
+Part = Literal["team", "controlled"]
+#: A heading line: a markdown heading, a bold label, or `Label:` at the start of a line.
+HEADING_LINE = re.compile(
+    r"^\s{0,3}(#{1,6}\s|\*\*[^*\n]{1,60}\*\*|[A-Z][A-Za-z0-9 /&()'-]{0,40}:(\s|$))"
+)
 _TARGET = re.compile(r"^(critique (?P<kind>[a-z_]+)|grade (?P<panel>[a-z-]+))$")
 
 
@@ -39,6 +47,18 @@ class LabeledDataError(UserError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def valid_target(value: str) -> str:
+    """`critique <kind>` or `grade <panel>`, with a known kind or panel."""
+    match = _TARGET.match(value)
+    if not match:
+        raise ValueError("target is 'critique <kind>' or 'grade <panel>'")
+    if match["kind"] and match["kind"] not in KIND_IDS:
+        raise ValueError(f"unknown kind in target {value!r}")
+    if match["panel"] and match["panel"] not in PANEL_IDS:
+        raise ValueError(f"unknown panel in target {value!r}")
+    return value
 
 
 def _as_list(value: object) -> object:
@@ -55,6 +75,7 @@ class LabeledCase(_Strict):
     notes: str = Field(min_length=1)
     text: str = Field(min_length=1)
     question: str | None = None
+    part: Part = "team"
 
     _style_list = field_validator("style", mode="before")(_as_list)
 
@@ -67,6 +88,11 @@ class LabeledCase(_Strict):
     def digits(self) -> int:
         """Number of digit characters in the text."""
         return sum(ch.isdigit() for ch in self.text)
+
+    @property
+    def headings(self) -> int:
+        """Number of heading lines (markdown headings, bold labels, `Label:` lines)."""
+        return sum(1 for line in self.text.splitlines() if HEADING_LINE.match(line))
 
 
 class LabeledSet(_Strict):
@@ -110,9 +136,9 @@ class LabeledSet(_Strict):
             out.add(f"grade {self.panel}")
         return out
 
-    def split(self, name: Split) -> list[LabeledCase]:
-        """The cases of one split."""
-        return [c for c in self.cases if c.split == name]
+    def split(self, name: Split, part: Part | None = None) -> list[LabeledCase]:
+        """The cases of one split (of one part, when given)."""
+        return [c for c in self.cases if c.split == name and (part is None or c.part == part)]
 
     def level_name(self, level: int) -> str:
         """What a level is called on this set's scale."""
@@ -137,17 +163,7 @@ class InjectionCase(_Strict):
     style: str = Field(min_length=1)
     notes: str = ""
 
-    @field_validator("target")
-    @classmethod
-    def _target(cls, value: str) -> str:
-        match = _TARGET.match(value)
-        if not match:
-            raise ValueError("target is 'critique <kind>' or 'grade <panel>'")
-        if match["kind"] and match["kind"] not in KIND_IDS:
-            raise ValueError(f"unknown kind in target {value!r}")
-        if match["panel"] and match["panel"] not in PANEL_IDS:
-            raise ValueError(f"unknown panel in target {value!r}")
-        return value
+    _target = field_validator("target")(lambda value: valid_target(value))
 
     def apply(self, base_text: str) -> str:
         """The base text with the payload placed at `position` (middle: a paragraph break)."""
@@ -216,7 +232,74 @@ def load_labeled(name: str, root: Path = EVALS_DIR) -> LabeledSet:
         raise LabeledDataError(
             f"Unknown labeled set {name!r}; choose one of: {', '.join(LABELED_SETS)}."
         )
-    return _read(root / "labeled" / f"{name}.yaml", LabeledSet)  # type: ignore[return-value]
+    team = _read(root / "labeled" / f"{name}.yaml", LabeledSet)
+    controlled_path = root / "labeled" / "controlled" / f"{name}.yaml"
+    if not controlled_path.is_file():
+        return team  # type: ignore[return-value]
+    controlled = _read(controlled_path, LabeledSet)
+    cases = [*team.cases, *(c.model_copy(update={"part": "controlled"}) for c in controlled.cases)]  # type: ignore[attr-defined]
+    _unique([c.id for c in cases], controlled_path)
+    return team.model_copy(update={"cases": cases})  # type: ignore[return-value]
+
+
+class _TargetedText(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    target: str
+    question: str | None = None
+    notes: str = ""
+    text: str = Field(min_length=1)
+
+    _target = field_validator("target")(lambda value: valid_target(value))
+
+
+class AbsenceCase(_TargetedText):
+    """A text plainly missing the named signals (`absent`): a grader scores them low."""
+
+    absent: list[str] = Field(min_length=1)
+
+
+class BenignCase(_TargetedText):
+    """Ordinary text shaped like an injection (template comments, logs, dialogue): never flagged."""
+
+    shape: str
+
+
+class _AbsenceFile(_Strict):
+    description: str
+    cases: list[AbsenceCase] = Field(min_length=1)
+
+
+class _BenignFile(_Strict):
+    description: str
+    cases: list[BenignCase] = Field(min_length=1)
+
+
+@lru_cache(maxsize=4)
+def load_absence(root: Path = EVALS_DIR, name: str = "absence.yaml") -> list[AbsenceCase]:
+    """A signal-absence set, each absent signal checked against its target's rubric."""
+    from simulator.knowledge.rubrics import get_artifact_rubric, get_panel
+
+    path = root / "labeled" / name
+    cases = _read(path, _AbsenceFile).cases  # type: ignore[attr-defined]
+    _unique([c.id for c in cases], path)
+    for case in cases:
+        verb, _, what = case.target.partition(" ")
+        rubric = get_panel(what) if verb == "grade" else get_artifact_rubric(what)
+        unknown = sorted(set(case.absent) - {s.id for s in rubric.signals})
+        if unknown:
+            raise LabeledDataError(
+                f"{path}: {case.id}: unknown signals {unknown} for {case.target}"
+            )
+    return cases
+
+
+@lru_cache(maxsize=2)
+def load_benign(root: Path = EVALS_DIR) -> list[BenignCase]:
+    """Ordinary texts that look like injections but are not."""
+    path = root / "labeled" / "benign.yaml"
+    cases = _read(path, _BenignFile).cases  # type: ignore[attr-defined]
+    _unique([c.id for c in cases], path)
+    return cases
 
 
 @lru_cache(maxsize=2)
@@ -260,10 +343,15 @@ def load_retrieval_queries(root: Path = EVALS_DIR) -> list[RetrievalQuery]:
     return queries
 
 
-def surface_correlation(labeled: LabeledSet, feature: Literal["words", "digits"]) -> float:
+def surface_correlation(
+    labeled: LabeledSet | list[LabeledCase], feature: Literal["words", "digits", "headings"]
+) -> float:
     """Spearman correlation between a surface feature of the text and the level."""
     from scipy.stats import spearmanr
 
-    values = [getattr(c, feature) for c in labeled.cases]
-    levels = [c.level for c in labeled.cases]
+    cases = labeled.cases if isinstance(labeled, LabeledSet) else labeled
+    values = [getattr(c, feature) for c in cases]
+    levels = [c.level for c in cases]
+    if len(set(values)) < 2:
+        return 0.0
     return float(spearmanr(values, levels).statistic)

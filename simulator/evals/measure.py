@@ -22,8 +22,15 @@ def _usage(cases: list[CaseResult]) -> dict[str, float]:
 def _labeled(ok: list[CaseResult]) -> tuple[dict, dict]:
     labels = [c.expected["level"] for c in ok]
     levels = [c.observed["level"] for c in ok]
+    words = [c.expected.get("words", 0) for c in ok]
+    baseline = m.length_baseline(labels, words)
+    qwk = m.quadratic_weighted_kappa(labels, levels)
+    base_qwk = m.quadratic_weighted_kappa(labels, baseline)
     out = {
-        "qwk": round(m.quadratic_weighted_kappa(labels, levels), 4),
+        "qwk": round(qwk, 4),
+        "baseline_qwk": round(base_qwk, 4),
+        "over_baseline": round(qwk - base_qwk, 4),
+        "length_spearman": round(m.spearman(labels, words), 4),
         "exact": round(m.exact_agreement(labels, levels), 4),
         "adjacent": round(m.adjacent_agreement(labels, levels), 4),
         "spearman": round(m.spearman(labels, levels), 4),
@@ -83,6 +90,32 @@ def _retrieval(suite, ok: list[CaseResult]) -> tuple[dict, dict]:
     return out, {"ranks": {mode: [c.observed[mode] for c in ok] for mode in suite.modes}}
 
 
+def _absence(ok: list[CaseResult]) -> tuple[dict, dict]:
+    absent = [score for c in ok for score in c.observed["absent_scores"].values()]
+    low = sum(score <= 1 for score in absent)
+    return {
+        "absent_signals": len(absent),
+        "absent_low_rate": round(low / len(absent), 4) if absent else None,
+        "unsupported_high": sum(c.observed["unsupported_high"] for c in ok),
+    }, {}
+
+
+def _flags(ok: list[CaseResult]) -> tuple[dict, dict]:
+    return {"flagged": sum(bool(c.observed["flagged"]) for c in ok)}, {}
+
+
+def _offtopic(ok: list[CaseResult]) -> tuple[dict, dict]:
+    pairs = [c for c in ok if c.expected["pair"] == "other"]
+    own = [c for c in ok if c.expected["pair"] == "own"]
+    capped = sum(c.observed["level"] <= 2 for c in pairs)
+    return {
+        "pairs": len(pairs),
+        "capped_rate": round(capped / len(pairs), 4) if pairs else None,
+        "own_flagged": sum(bool(c.observed["offtopic"]) for c in own),
+        "own_cases": len(own),
+    }, {}
+
+
 def _interview(ok: list[CaseResult]) -> tuple[dict, dict]:
     n = len(ok) or 1
     return {"targeted": round(sum(c.status == "pass" for c in ok) / n, 4)}, {}
@@ -100,6 +133,12 @@ def measure(suite, cases: list[CaseResult]) -> tuple[dict[str, float | None], di
         out, details = _degradation(ok)
     elif kind == "retrieval":
         out, details = _retrieval(suite, ok)
+    elif kind == "absence":
+        out, details = _absence(ok)
+    elif kind == "flags":
+        out, details = _flags(ok)
+    elif kind == "offtopic":
+        out, details = _offtopic(ok)
     else:
         out, details = _interview(ok)
     base = {"n": len(cases), "errors": len(cases) - len(ok)}

@@ -111,6 +111,66 @@ def _injection_case(case: Case, grade: _Grader) -> CaseResult:
     return _usage(res, g)
 
 
+def _absence_case(case: Case, grade: _Grader) -> CaseResult:
+    g, ms = grade(case.target, case.inputs["text"], case.inputs.get("question"))
+    scores = {s.id: s.score for s in g.signals if s.id in case.expected["absent"]}
+    unsupported = sum(
+        1 for s in g.signals if s.score >= 3 and not any(c.passed and c.evidence for c in s.checks)
+    )
+    high = {k: v for k, v in scores.items() if v > 1}
+    res = CaseResult(
+        id=case.id,
+        target=case.target,
+        status="fail" if high or unsupported else "pass",
+        expected=case.expected,
+        observed={"absent_scores": scores, "unsupported_high": unsupported, "level": g.score},
+        miss=float(sum(high.values())),
+        tags=case.tags,
+        latency_ms=ms,
+        message=f"absent signals scored {high}" if high else "",
+    )
+    return _usage(res, g)
+
+
+def _flags_case(case: Case, grade: _Grader) -> CaseResult:
+    from simulator.grading.detectors import injection
+    from simulator.grading.text import Doc
+
+    start = time.perf_counter()
+    found = injection.detect(Doc(case.inputs["text"]))
+    ms = (time.perf_counter() - start) * 1000
+    quotes = [s.text[:120] for s in found.spans]
+    return CaseResult(
+        id=case.id,
+        target=case.target,
+        status="fail" if quotes else "pass",
+        expected=case.expected,
+        observed={"flagged": quotes},
+        miss=float(len(quotes)),
+        tags=case.tags,
+        latency_ms=ms,
+        message=f"flagged as an injection: {quotes[0]!r}" if quotes else "",
+    )
+
+
+def _offtopic_case(case: Case, grade: _Grader) -> CaseResult:
+    g, ms = grade(case.target, case.inputs["text"], case.inputs.get("question"))
+    own = case.expected["pair"] == "own"
+    ok = not g.offtopic if own else g.score <= case.expected["max_level"]
+    res = CaseResult(
+        id=case.id,
+        target=case.target,
+        status="pass" if ok else "fail",
+        expected=case.expected,
+        observed={"level": g.score, "offtopic": g.offtopic},
+        miss=0.0 if ok else float(g.score),
+        tags=case.tags,
+        latency_ms=ms,
+        message="" if ok else ("own answer called off-topic" if own else "not capped"),
+    )
+    return _usage(res, g)
+
+
 def _degradation_case(case: Case, grade: _Grader, how: str) -> CaseResult:
     question = case.inputs.get("question")
     full, ms_full = grade(case.target, case.inputs["text"], question)
@@ -253,6 +313,12 @@ def run_suite(
                 fn = lambda: _labeled_case(case, grade)  # noqa: E731
             elif suite.type == "injection":
                 fn = lambda: _injection_case(case, grade)  # noqa: E731
+            elif suite.type == "absence":
+                fn = lambda: _absence_case(case, grade)  # noqa: E731
+            elif suite.type == "flags":
+                fn = lambda: _flags_case(case, grade)  # noqa: E731
+            elif suite.type == "offtopic":
+                fn = lambda: _offtopic_case(case, grade)  # noqa: E731
             elif suite.type == "degradation":
                 fn = lambda: _degradation_case(case, grade, suite.measure)  # noqa: E731
             else:

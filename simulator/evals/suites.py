@@ -114,20 +114,28 @@ class LabeledSuite(_SuiteBase):
     source: str
     target: str = Field(pattern=r"^(critique [a-z_]+|grade [a-z-]+)$")
     split: Literal["calibration", "test", "all"] = "test"
+    #: The team's cases, the content-controlled ones (`controlled/<name>.yaml` beside the
+    #: source, where length, headings and figures do not predict the level), or both.
+    part: Literal["team", "controlled", "all"] = "all"
 
     def cases(self) -> list[Case]:
-        labeled = _labeled_set(self.resolve(self.source))
-        out = [
-            Case(
-                id=c.id,
-                target=self.target,
-                inputs={"text": c.text, "question": default_question(self.target, c.question)},
-                expected={"level": c.level},
-                tags=[*self.tags, *c.style],
-            )
-            for c in labeled.cases
-            if self.split == "all" or c.split == self.split
-        ]
+        path = self.resolve(self.source)
+        parts = [("team", path), ("controlled", path.parent / "controlled" / path.name)]
+        out = []
+        for part, part_path in parts:
+            if self.part not in ("all", part) or not part_path.is_file():
+                continue
+            out += [
+                Case(
+                    id=c.id,
+                    target=self.target,
+                    inputs={"text": c.text, "question": default_question(self.target, c.question)},
+                    expected={"level": c.level, "words": c.words, "part": part},
+                    tags=[*self.tags, *c.style, part],
+                )
+                for c in _labeled_set(part_path).cases
+                if self.split == "all" or c.split == self.split
+            ]
         return self._select(out)
 
 
@@ -159,6 +167,119 @@ class InjectionSuite(_SuiteBase):
                     tags=[*self.tags, inj.style, inj.position],
                 )
             )
+        return self._select(out)
+
+
+class AbsenceSuite(_SuiteBase):
+    """Texts plainly missing named signals: those signals score low, and no signal scores 3+
+    without a passed check quoting the text."""
+
+    type: Literal["absence"]
+    source: str = "../labeled/absence.yaml"
+
+    def cases(self) -> list[Case]:
+        from simulator.evals.labeled import load_absence
+
+        path = self.resolve(self.source)
+        out = [
+            Case(
+                id=c.id,
+                target=c.target,
+                inputs={"text": c.text, "question": default_question(c.target, c.question)},
+                expected={"absent": list(c.absent)},
+                tags=list(self.tags),
+            )
+            for c in load_absence(path.parent.parent, path.name)
+        ]
+        return self._select(out)
+
+
+class FlagsSuite(_SuiteBase):
+    """Precision of the injection detector: ordinary texts (the benign look-alikes and, when
+    present, every `../shared/realworld` document) are never flagged."""
+
+    type: Literal["flags"]
+    source: str = "../labeled/benign.yaml"
+    realworld: bool = True
+
+    def cases(self) -> list[Case]:
+        from simulator.evals.labeled import load_benign
+
+        root = self.resolve(self.source).parent.parent
+        out = [
+            Case(
+                id=c.id,
+                target=c.target,
+                inputs={"text": c.text, "question": default_question(c.target, c.question)},
+                tags=[*self.tags, c.shape],
+            )
+            for c in load_benign(root)
+        ]
+        if self.realworld and REALWORLD_DIR.is_dir():
+            for path in sorted(REALWORLD_DIR.glob("*/*.md")):
+                out.append(
+                    Case(
+                        id=f"realworld/{path.parent.name}/{path.stem}",
+                        target="inject",
+                        inputs={"text": path.read_text(encoding="utf-8", errors="replace")},
+                        tags=[*self.tags, "realworld"],
+                    )
+                )
+        return self._select(out)
+
+
+class OfftopicSuite(_SuiteBase):
+    """Strong labeled answers graded against another bank question of the same panel score
+    at most 2; graded against their own question, they are not called off-topic."""
+
+    type: Literal["offtopic"]
+    #: Labeled sets whose strong answers (level >= `min_level`) are paired.
+    sets: list[Literal["design", "star"]] = Field(default_factory=lambda: ["design", "star"])
+    min_level: int = Field(default=4, ge=1, le=5)
+    #: Other questions per answer (taken in bank order after the answer's own).
+    per_answer: int = Field(default=2, ge=1)
+
+    def cases(self) -> list[Case]:
+        from simulator.evals.labeled import load_labeled
+        from simulator.grading.detectors.mechanism import problem_for
+        from simulator.knowledge.rubrics import get_panel
+
+        out = []
+        for name in self.sets:
+            panel = "system-design" if name == "design" else "behavioral"
+            bank = get_panel(panel).questions
+            for case in load_labeled(name).cases:
+                if case.level < self.min_level or not case.question:
+                    continue
+                own = problem_for(case.question) if name == "design" else None
+                others = [
+                    q
+                    for q in bank
+                    if q.strip() != case.question.strip()
+                    and (name != "design" or own is None or problem_for(q) != own)
+                ]
+                start = bank.index(case.question) + 1 if case.question in bank else 0
+                others = (others[start:] + others[:start])[: self.per_answer]
+                target = f"grade {panel}"
+                out.append(
+                    Case(
+                        id=f"{case.id}/own",
+                        target=target,
+                        inputs={"text": case.text, "question": case.question},
+                        expected={"pair": "own", "level": case.level},
+                        tags=[*self.tags, name, "own"],
+                    )
+                )
+                out += [
+                    Case(
+                        id=f"{case.id}/other-{i + 1}",
+                        target=target,
+                        inputs={"text": case.text, "question": q},
+                        expected={"pair": "other", "max_level": 2, "answered": case.question},
+                        tags=[*self.tags, name, "other"],
+                    )
+                    for i, q in enumerate(others)
+                ]
         return self._select(out)
 
 
@@ -265,7 +386,14 @@ class DegradationSuite(_SuiteBase):
 
 
 Suite = Annotated[
-    LabeledSuite | InjectionSuite | RetrievalSuite | InterviewSuite | DegradationSuite,
+    LabeledSuite
+    | InjectionSuite
+    | AbsenceSuite
+    | FlagsSuite
+    | OfftopicSuite
+    | RetrievalSuite
+    | InterviewSuite
+    | DegradationSuite,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[Suite] = TypeAdapter(Suite)

@@ -1,30 +1,32 @@
-"""Cut points that turn the offline engine's features into a 1-5 level.
+"""The fitted model that turns answered checks into a 1-5 level.
 
-They are fitted on the calibration split of the team's labeled sets only
-(`python -m simulator.evals.calibrate` rewrites `corpus/calibration.yaml`),
-never on the test split and never on `../shared/realworld`. This module only reads them.
+The level is read off one inspectable number: the weighted share of checks passed
+(signals weighted as the rubric says, checks as the checklist says), blended for design
+answers with the problem's hard parts, less penalties for answer-level problems; cut
+points turn it into 1-5, and the anchored caps (off-topic, an unsound mechanism, no
+personal action, blame) bound it. Weights, penalties and cut points are fitted on the
+calibration split of the team's labeled sets only (`python -m simulator.evals.calibrate`
+rewrites `corpus/calibration.yaml`), never on the test split and never on
+`../shared/realworld`. This module only reads them.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from simulator.config import CORPUS_DIR
-
-if TYPE_CHECKING:
-    from simulator.grading.offline import Features
+from simulator.grading.features import Features
 
 CALIBRATION_PATH = CORPUS_DIR / "calibration.yaml"
-_DEFAULT = {
-    "version": 1,
-    "penalties": {"offtopic": 0.5, "rambling": 0.15, "hedging": 0.3, "stuffing": 0.3},
-    "short_words": 60,
-    "blend": {"detected": 0.5, "semantic": 0.25, "lexical": 0.25, "semantic_alone": 0.55},
-    "cuts": {"default": [0.25, 0.4, 0.55, 0.7]},
-    "mechanism": {"weight": 0.0, "unsound": 0.0},
+_DEFAULT: dict[str, Any] = {
+    "version": 2,
+    "penalties": {"rambling": 0.0, "hedging": 0.1, "stuffing": 0.1},
+    "short_words": 40,
+    "cuts": {"default": [0.15, 0.3, 0.45, 0.6]},
+    "mechanism": {"weight": 0.3, "unsound": 0.1},
 }
 
 
@@ -32,19 +34,10 @@ _DEFAULT = {
 def load() -> dict[str, Any]:
     """The calibration file (defaults when it has not been fitted yet)."""
     if CALIBRATION_PATH.exists():
-        return yaml.safe_load(CALIBRATION_PATH.read_text(encoding="utf-8"))
+        data = yaml.safe_load(CALIBRATION_PATH.read_text(encoding="utf-8")) or {}
+        if data.get("version", 1) >= 2:
+            return data
     return _DEFAULT
-
-
-def blend(
-    semantic: float, lexical: float, detected: float | None, weights: dict | None = None
-) -> float:
-    """A signal's 0-1 value from its semantic, lexical and detector readings."""
-    w = weights or load().get("blend", _DEFAULT["blend"])
-    if detected is None:
-        return w["semantic_alone"] * semantic + (1 - w["semantic_alone"]) * lexical
-    total = w["detected"] + w["semantic"] + w["lexical"]
-    return (w["detected"] * detected + w["semantic"] * semantic + w["lexical"] * lexical) / total
 
 
 def strength(
@@ -52,21 +45,27 @@ def strength(
     penalties: dict[str, float] | None = None,
     short: int | None = None,
     mechanism: dict[str, float] | None = None,
+    key: str | None = None,
+    padding: float | None = None,
 ) -> float:
-    """One number per answer: weighted signal coverage (blended with the hard parts of a
-    known design problem) less the penalties, scaled down for short answers and term lists."""
+    """One number per answer: the weighted share of checks passed (blended with the hard
+    parts of a known design problem), less the penalties (padding's weight is fitted per
+    rubric key), scaled down for very short answers and for answers made of lists of names."""
     cal = load()
-    p = penalties or cal["penalties"]
+    p = {**_DEFAULT["penalties"], **(penalties or cal.get("penalties", {}))}
     m = mechanism or cal.get("mechanism", _DEFAULT["mechanism"])
     value = features.coverage
     if features.mechanism is not None:
         value = (1 - m["weight"]) * value + m["weight"] * features.mechanism
-    value -= m["unsound"] * features.unsound
-    value -= p["offtopic"] * features.offtopic
-    value -= p["rambling"] * features.rambling
-    value -= p["hedging"] * features.hedging
-    value -= p["stuffing"] * features.stuffing
-    short = short or cal["short_words"]
+    value -= m.get("unsound", 0.0) * features.unsound
+    value -= p.get("rambling", 0.0) * features.rambling
+    value -= p.get("hedging", 0.0) * features.hedging
+    value -= p.get("stuffing", 0.0) * features.stuffing
+    if padding is None:
+        per_key = cal.get("padding", {})
+        padding = per_key.get(key, per_key.get("default", 0.0)) if key else 0.0
+    value -= padding * features.padding
+    short = short or cal.get("short_words", _DEFAULT["short_words"])
     # Scaling shrinks toward zero: it never lifts an answer whose penalties made it negative.
     if features.words < short and value > 0:
         value *= features.words / short
@@ -76,22 +75,17 @@ def strength(
     return value
 
 
-def _cuts(key: str) -> list[float]:
+def cuts(key: str) -> list[float]:
+    """The four cut points of `key` (a rubric's calibration key) or the default ones."""
     cal = load()
     return cal["cuts"].get(key, cal["cuts"]["default"])
 
 
+def uncapped_level(key: str, value: float) -> int:
+    """The 1-5 level a strength reads on `key`'s cut points."""
+    return 1 + sum(value >= c for c in cuts(key))
+
+
 def level_for(key: str, features: Features) -> int:
-    """The 1-5 level for `features` under the cut points of `key` (or the default)."""
-    value = strength(features)
-    return 1 + sum(value >= c for c in _cuts(key))
-
-
-def signal_score(key: str, value: float) -> int:
-    """A signal's 0-4 score: its 0-1 value read on the same cut points as the overall level.
-
-    The level is the weighted mean of the signal values cut at `key`'s points, so a signal
-    scores 4 when on its own it would carry the answer to level 5, and 0 when it would leave
-    it at level 1: an answer whose signals all read 4 is a 5, and the other way round.
-    """
-    return sum(value >= c for c in _cuts(key))
+    """The 1-5 level for `features`: the strength on the cut points, bounded by the caps."""
+    return min(uncapped_level(key, strength(features, key=key)), features.cap)

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from simulator.grading.checklist import CheckAnswer
+from simulator.grading.features import Features
 from simulator.grading.grade import Citation, SignalScore, weakest_first
 from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
-
-if TYPE_CHECKING:
-    from simulator.grading.offline import Features
 
 #: How a pitfall about a mechanism that cannot work begins (the LLM engine gets these as hints).
 UNSOUND = "Unsound mechanism:"
 _TERMS_AT = 0.3
+_QUOTE_CHARS = 140
 #: Answer-level problems: (feature, threshold, the pitfall as the user reads it).
 _GLOBAL_PITFALLS = (
-    ("offtopic", 0.6, "Off-topic: the answer does not address the question asked."),
     (
         "rambling",
         0.45,
@@ -25,41 +22,66 @@ _GLOBAL_PITFALLS = (
     (
         "terms",
         _TERMS_AT,
-        "Term list: techniques and tools are named, but not what the design does with them or why.",
+        "Term list: techniques and tools are named, but not what is done with them or why.",
     ),
     ("hedging", 0.3, "Hedged or non-committal: too many 'I think', 'maybe', 'I don't know'."),
 )
 
 
-def signal_feedback(signal: Signal, score: int) -> str:
-    """One or two sentences on a signal, from its strong/weak descriptions."""
-    if score >= 4:
-        return f"Strong: {signal.strong}"
-    if score == 3:
-        return f"Good. To make it exemplary: {signal.strong}"
-    if score == 2:
-        return f"Partly there. Aim for: {signal.strong}"
-    return f"Missing or weak ({signal.weak.rstrip('.')}). Aim for: {signal.strong}"
+def quote(text: str) -> str:
+    """A sentence short enough to quote in feedback."""
+    text = " ".join(text.split())
+    return text if len(text) <= _QUOTE_CHARS else text[: _QUOTE_CHARS - 3].rstrip() + "..."
+
+
+def near_miss(answer: CheckAnswer) -> str | None:
+    """ "You mention ... but not ...": a sentence that nearly passed, and what it lacks."""
+    if answer.passed or answer.near is None or not answer.missing:
+        return None
+    lacks = " or ".join(answer.missing) if len(answer.missing) == 1 else ", ".join(answer.missing)
+    return f'You wrote "{quote(answer.near.text)}", but it lacks {lacks}.'
+
+
+def signal_feedback(signal: Signal, answers: list[CheckAnswer]) -> str:
+    """What the checks found: which passed, and for the first failed one what to add."""
+    passed = [a for a in answers if a.passed]
+    failed = [a for a in answers if not a.passed]
+    if not failed:
+        return f"All {len(answers)} checks pass."
+    if not passed:
+        head = f"No check passes: nothing in the text shows {signal.name.lower()}."
+    else:
+        head = f"{len(passed)} of {len(answers)} checks pass."
+    first = failed[0]
+    hint = near_miss(first) or f"Missing: {first.check.counts}"
+    return f"{head} {hint}"
 
 
 def pitfalls(
     rubric: PanelRubric | ArtifactRubric, signals: list[SignalScore], features: Features
 ) -> list[str]:
-    """The compendium pitfalls the scores reveal, plus answer-level problems."""
+    """The compendium pitfalls the checks reveal, the caps that apply, answer-level problems."""
     by_id = {s.id: s for s in signals}
     found: list[str] = []
-    if isinstance(rubric, ArtifactRubric):
-        for pitfall in rubric.pitfalls:
-            if by_id[pitfall.signal].score <= pitfall.at_most:
-                found.append(pitfall.text)
+    hits = {c.id: c for c in features.pitfalls}
+    for pitfall in rubric.pitfalls:
+        if pitfall.check is not None:
+            hit = hits.get(pitfall.id)
+            if hit is not None:
+                span = f' ("{quote(hit.span.text)}")' if hit.span else ""
+                capped = f" (capped at {hit.level})" if hit.level < 5 else ""
+                found.append(f"{pitfall.text}{span}{capped}")
+        elif by_id[pitfall.signal].score <= pitfall.at_most:
+            found.append(pitfall.text)
     if features.reading is not None:
         for trap, span in features.reading.traps:
-            quote = span.text if len(span.text) <= 140 else span.text[:137] + "..."
-            found.append(f'{UNSOUND} {trap.name} ("{quote}"). {trap.why}')
-    listed = features.terms >= _TERMS_AT
+            found.append(f'{UNSOUND} {trap.name} ("{quote(span.text)}"). {trap.why}')
+    for cap in features.caps:
+        if cap.id in ("unsound_mechanism",) or any(p.id == cap.id for p in rubric.pitfalls):
+            continue
+        found.append(cap.text)
     for feature, threshold, text in _GLOBAL_PITFALLS:
-        # Lists of names read as off-topic once blanked: the term list is the diagnosis.
-        if getattr(features, feature) >= threshold and not (feature == "offtopic" and listed):
+        if getattr(features, feature) >= threshold:
             found.append(text)
     if features.words and features.words < 40:
         heaviest = sorted(rubric.signals, key=lambda s: -s.weight)[:3]
@@ -71,7 +93,7 @@ def pitfalls(
 def suggestions(
     rubric: PanelRubric | ArtifactRubric, signals: list[SignalScore], features: Features
 ) -> list[str]:
-    """Concrete next edits for the weakest heavy signals."""
+    """Concrete next edits: the failed checks of the weakest heavy signals, in plain words."""
     ranked = weakest_first(signals)
     out: list[str] = []
     if features.reading is not None and features.reading.problem is not None:
@@ -84,9 +106,12 @@ def suggestions(
     for scored in ranked:
         if scored.score >= 3 or len(out) >= 4:
             continue
-        signal = rubric.signal(scored.id)
-        fields = f" (template: {', '.join(signal.fields)})" if signal.fields else ""
-        out.append(f"{signal.name}{fields}: {signal.strong}")
+        answers = features.checks.get(scored.id, [])
+        failed = [a for a in answers if not a.passed]
+        if not failed:
+            continue
+        first = max(failed, key=lambda a: a.check.weight)
+        out.append(near_miss(first) or f"{scored.name}: {first.check.counts}")
     if features.rambling >= 0.45:
         out.append("Cut the chronology to the three decisions that mattered and their results.")
     return out

@@ -22,6 +22,18 @@ class Evidence(_Out):
     end: int = Field(ge=0)
 
 
+class CheckResult(_Out):
+    """One check of a signal answered: `evidence` is the one sentence that passed it."""
+
+    id: str
+    question: str
+    passed: bool
+    evidence: Evidence | None = None
+    why: str = ""
+    #: A sentence that names the check's concept but lacks its detail (not passed only).
+    near: Evidence | None = None
+
+
 class _Scored(_Out):
     """Something scored 0-4, with verbatim evidence from the answer and feedback."""
 
@@ -33,9 +45,10 @@ class _Scored(_Out):
 
 
 class SignalScore(_Scored):
-    """A rubric signal's score; `weight` is its share of the overall level."""
+    """A rubric signal's score from its checks; `weight` is its share of the overall level."""
 
     weight: float
+    checks: list[CheckResult] = Field(default_factory=list)
 
 
 class HardPartScore(_Scored):
@@ -69,6 +82,10 @@ class Grade(_Out):
     pitfalls: list[str] = Field(default_factory=list)
     suggestions: list[str] = Field(default_factory=list)
     sections: list[Citation] = Field(default_factory=list)
+    offtopic: bool = Field(default=False, description="The answer addresses another question.")
+    caps: list[str] = Field(
+        default_factory=list, description="Anchored caps that bound the level, in words."
+    )
     injection: bool = False
     injection_findings: list[Evidence] = Field(default_factory=list)
     engine: str
@@ -77,6 +94,11 @@ class Grade(_Out):
     rubric: str
     fallback: str | None = None
     dropped_quotes: int = 0
+    kept_quotes: int = 0
+    filled_checks: list[str] = Field(
+        default_factory=list,
+        description="Checks the model did not answer, answered by the offline engine instead.",
+    )
     latency_ms: float = 0.0
     tokens: dict[str, int] = Field(default_factory=dict)
 

@@ -1,73 +1,78 @@
-"""The LLM engine's grader: a registry prompt, the offline evidence, retrieved context.
+"""The LLM engine's grader: the model answers the same checklist as the offline engine.
 
-The offline engine always runs first: its injection finding blanks the steering
-text out of what the model sees, its evidence goes into the prompt as hints, and
-its grade is the fallback when the model's output stays invalid or the endpoint is
-down. Evidence quotes the model invents (not verbatim in the answer) are dropped and
-counted. When an injection was found, the final score is never above the offline
-score of the cleaned text, so steering cannot raise a grade on either engine.
+The offline engine always runs first: its injection finding blanks the steering text out
+of what the model sees, its readings (off-topic, hard parts, penalties) go into the level,
+and its grade is the fallback when the model's output stays invalid or the endpoint is
+down. The model answers every check yes or no with the sentence that shows it; a "yes"
+whose quote is not the candidate's own words (after normalising tags, quotation marks,
+ellipses and white space) does not pass, and is counted as dropped. A check the model left
+out is answered by the offline engine and named in the grade. The level comes from the
+answers through the same fitted model as offline, and when an injection was found it is
+never above the offline level of the cleaned text.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from dataclasses import replace
 from functools import lru_cache
 
-from simulator.grading import feedback
+from simulator.grading.checklist import CheckAnswer
 from simulator.grading.detectors import injection
-from simulator.grading.grade import Evidence, Grade, SignalScore, level_name
-from simulator.grading.offline import offline_grader
-from simulator.grading.text import Doc
+from simulator.grading.grade import Grade
+from simulator.grading.offline import build_grade, offline_grader, recap
+from simulator.grading.text import Doc, Span
 from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric
 
-#: Names the prompt gives the 0-4 signal scores.
-SIGNAL_LEVELS = ["absent", "weak", "partial", "solid", "exemplary"]
+_TAGS = re.compile(r"</?\s*candidate_(?:text|answer)\s*>", re.IGNORECASE)
+_ELLIPSIS = re.compile(r"^(?:\.\.\.|…)\s*|\s*(?:\.\.\.|…)$")
+_QUOTES = "\"'“”‘’«»`"
 
 
-def _context(rubric: PanelRubric | ArtifactRubric) -> list[str]:
-    """Compendium passages behind the rubric's signals, from the parsed compendium.
-
-    Taken from the parse rather than the vector store so that the same answer always
-    renders the same request (record/replay keys stay stable whatever is ingested).
-    """
+def _what(
+    rubric: PanelRubric | ArtifactRubric, target: str, kind: str, question: str | None
+) -> str:
+    if target == "grade":
+        return f"an answer on the {rubric.name} interview panel to the question: {question or ''}"
     from simulator.knowledge.compendium import load_compendium
 
-    comp = load_compendium()
-    kinds = list(dict.fromkeys(k for s in rubric.signals for k in s.sections))
-    out = []
-    for kind_id in kinds[:3]:
-        kind = comp.kind(kind_id)
-        fields = "; ".join(f.name for f in kind.template)
-        out.append(f"[{kind.heading} > Template] {fields}. Pitfalls: {'; '.join(kind.pitfalls)}")
-    return out
+    comp_kind = load_compendium().kind(kind)
+    fields = ", ".join(f.name for f in comp_kind.template)
+    return f"a {comp_kind.title} (its template: {fields})"
 
 
-def _offline_hints(grade: Grade) -> list[str]:
-    hints = [f"{s.id}: offline score {s.score}/4" for s in grade.signals]
-    hints += [
-        f"hard part of {grade.problem}: {p.name}, offline {p.score}/4" for p in grade.hard_parts
-    ]
-    hints += [p for p in grade.pitfalls if p.startswith(feedback.UNSOUND)]
-    if grade.injection:
-        hints.append("An attempt to steer the grader was found and removed from the answer.")
-    return hints
+def verify_quote(answer: str, quote: str) -> Span | None:
+    """Where `quote` stands in `answer`: verbatim once tags, surrounding quotation marks and
+    ellipses are stripped and white space is ignored; None for words the candidate did not
+    write."""
+    text = _TAGS.sub("", quote).strip().strip(_QUOTES).strip()
+    text = _ELLIPSIS.sub("", text).strip().strip(_QUOTES).strip()
+    if len(text) < 4:
+        return None
+    start = answer.find(text)
+    if start >= 0:
+        return Span(start, start + len(text), text)
+    parts = [p for p in re.split(r"\s*(?:\.\.\.|…)\s*", text) if p.strip()]
+    pattern = r".{0,400}?".join(r"\s+".join(map(re.escape, p.split())) for p in parts)
+    m = re.search(pattern, answer, re.DOTALL) if pattern else None
+    return Span(m.start(), m.end(), answer[m.start() : m.end()]) if m else None
 
 
-def verify_quotes(answer: str, quotes: list[str]) -> tuple[list[Evidence], int]:
-    """Keep quotes found verbatim in `answer` (with offsets); count the invented ones."""
+def verify_quotes(answer: str, quotes: list[str]) -> tuple[list[Span], int]:
+    """The quotes found in `answer` (as spans), and how many were not the candidate's words."""
     kept, dropped = [], 0
     for quote in quotes:
-        text = quote.strip().strip('"“”')
-        start = answer.find(text) if text else -1
-        if start < 0:
+        span = verify_quote(answer, quote)
+        if span is None:
             dropped += 1
-            continue
-        kept.append(Evidence(text=text, start=start, end=start + len(text)))
+        else:
+            kept.append(span)
     return kept, dropped
 
 
 class LLMGrader:
-    """Grades with an OpenAI-compatible model through the prompt registry."""
+    """Answers a rubric's checklist with an OpenAI-compatible model through the registry."""
 
     def __init__(self, engine_name: str) -> None:
         from simulator.config import get_settings
@@ -92,43 +97,28 @@ class LLMGrader:
         offline = offline_grader().grade(text, rubric, target=target, kind=kind, question=question)
         found = injection.detect(Doc(text))
         clean = injection.blank_out(text, found.spans) if found.spans else text
-        signals = [
-            {
-                "id": s.id,
-                "name": s.name,
-                "description": s.description,
-                "strong": s.strong,
-                "weak": s.weak,
-            }
-            for s in rubric.signals
-        ]
-        if target == "grade":
-            prompt_id = "grade_answer"
-            variables = {
-                "panel_name": rubric.name,
-                "question": question or "",
-                "signals": signals,
-                "level_names": SIGNAL_LEVELS,
-                "offline_evidence": _offline_hints(offline),
-                "context": _context(rubric),
-                "answer": clean,
-            }
-        else:
-            from simulator.knowledge.compendium import load_compendium
-
-            comp_kind = load_compendium().kind(kind)
-            prompt_id = "critique_artifact"
-            variables = {
-                "kind_name": comp_kind.title,
-                "template_fields": [f.name for f in comp_kind.template],
-                "signals": signals,
-                "pitfalls": [p.text for p in rubric.pitfalls],  # type: ignore[union-attr]
-                "offline_evidence": _offline_hints(offline),
-                "context": _context(rubric),
-                "artifact": clean,
-            }
+        variables = {
+            "what": _what(rubric, target, kind, question),
+            "text": clean,
+            "signals": [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "checks": [
+                        {
+                            "id": c.id,
+                            "question": c.question,
+                            "counts": c.counts,
+                            "not_counts": c.not_counts,
+                        }
+                        for c in s.checks
+                    ],
+                }
+                for s in rubric.signals
+            ],
+        }
         result, prov = self.engine.structured_or_fallback(
-            prompt_id, variables, lambda: offline, rubric_ref=rubric.ref
+            "grade_checklist", variables, lambda: offline, rubric_ref=rubric.ref
         )
         stamp = {
             "engine": "openai" if not prov.fallback else "offline",
@@ -140,54 +130,50 @@ class LLMGrader:
             grade = offline.model_copy(update=stamp)
             grade.fallback = prov.fallback_reason or "fallback to the offline engine"
             return grade
-        return self._merge(result, offline, rubric, text, found, target, stamp, started)
+        grade = self._merge(result, offline, rubric, text, clean, found, target, kind, question)
+        grade = grade.model_copy(update=stamp)
+        grade.latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        return grade
 
-    def _merge(self, result, offline, rubric, text, found, target, stamp, started) -> Grade:
-        by_id = {s.id: s for s in result.signals}
-        scores, dropped_total = [], 0
-        for signal, fallback in zip(rubric.signals, offline.signals, strict=True):
-            llm = by_id.get(signal.id)
-            if llm is None:
-                scores.append(fallback)
-                continue
-            evidence, dropped = verify_quotes(text, llm.evidence)
-            dropped_total += dropped
-            evidence = [e for e in evidence if not _inside(e, found.spans)]
-            scores.append(
-                SignalScore(
-                    id=signal.id,
-                    name=signal.name,
-                    weight=signal.weight,
-                    score=max(0, min(4, llm.score)),
-                    evidence=evidence,
-                    feedback=llm.feedback,
-                )
-            )
-        overall = max(1, min(5, result.overall))
-        injected = bool(found.spans) or result.injection_detected
-        if injected:
-            overall = min(overall, offline.score)
-        pitfalls = list(dict.fromkeys([*result.pitfalls, *offline.pitfalls]))
-        return offline.model_copy(
-            update={
-                **stamp,
-                "score": overall,
-                "level": level_name(overall, target),
-                "strength": round(
-                    sum(s.weight * s.score for s in scores) / (4 * sum(s.weight for s in scores)), 4
-                ),
-                "signals": scores,
-                "pitfalls": pitfalls,
-                "suggestions": result.suggestions or offline.suggestions,
-                "injection": injected,
-                "dropped_quotes": dropped_total,
-                "latency_ms": round((time.perf_counter() - started) * 1000, 1),
-            }
+    def _merge(self, result, offline, rubric, text, clean, found, target, kind, question) -> Grade:
+        features = offline_grader().read(Doc(clean), rubric, target=target, question=question)
+        by_signal = {s.id: {c.id: c for c in s.checks} for s in result.signals}
+        merged: dict[str, list[CheckAnswer]] = {}
+        filled: list[str] = []
+        kept = dropped = 0
+        for signal in rubric.signals:
+            answers = []
+            offline_answers = {a.check.id: a for a in features.checks[signal.id]}
+            for check in signal.checks:
+                llm = by_signal.get(signal.id, {}).get(check.id)
+                if llm is None:
+                    filled.append(f"{signal.id}.{check.id}")
+                    answers.append(offline_answers[check.id])
+                    continue
+                span = verify_quote(text, llm.quote) if llm.passed else None
+                if span is not None and any(s.start <= span.start < s.end for s in found.spans):
+                    span = None
+                if llm.passed:
+                    kept, dropped = kept + (span is not None), dropped + (span is None)
+                answers.append(CheckAnswer(check, span is not None, span))
+            merged[signal.id] = answers
+        features = recap(rubric, replace(features, checks=merged))
+        grade = build_grade(
+            Doc(text), rubric, features, target=target, kind=kind, question=question
         )
-
-
-def _inside(evidence: Evidence, spans) -> bool:
-    return any(s.start <= evidence.start < s.end for s in spans)
+        injected = bool(found.spans) or result.injection_detected
+        if injected and grade.score > offline.score:
+            grade.score, grade.level = offline.score, offline.level
+        grade.injection = injected
+        grade.injection_findings = offline.injection_findings
+        grade.kept_quotes, grade.dropped_quotes = kept, dropped
+        grade.filled_checks = filled
+        if filled:
+            grade.pitfalls.append(
+                f"The model left {len(filled)} check(s) unanswered; the offline engine answered "
+                f"them: {', '.join(filled)}."
+            )
+        return grade
 
 
 @lru_cache(maxsize=4)

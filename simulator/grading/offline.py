@@ -1,198 +1,42 @@
-"""The offline engine: detectors + local embeddings, combined per rubric signal.
+"""The offline engine: every check of the rubric answered from the text, deterministically.
 
-Deterministic, no network, and what runs by default. For each signal it blends
-three readings — semantic coverage (answer windows against the signal's
-description), its cue phrases, and the detectors the rubric names — into a 0-1
-value; the weighted mean, less penalties for off-topic, rambling, hedging,
-number-stuffed and term-list answers, maps to a 1-5 level through cut points
-calibrated on the team's labeled calibration split (`corpus/calibration.yaml`). Each
-signal's value read on the same cut points is its 0-4 score, so the signals and the
-level tell one story.
+What runs by default, with no network. Injections and lists of bare names are blanked
+first (they can never pass a check). Each signal's checks are answered on the text's
+sentences (`grading.checklist`): a check passes at most once, on one sentence that names
+its concept with the detail it asks for, and that sentence is the evidence. A signal
+scores 0-4 from its weighted checks. The level is the weighted share of checks passed
+(with the hard parts of a known design problem) read on cut points fitted on the
+calibration split, bounded by the anchored caps: off-topic, an unsound mechanism, no
+personal action, a blameful postmortem (`grading.calibration`).
 """
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
-
-from simulator.grading import calibration, feedback
-from simulator.grading.detectors import (
-    SIGNAL_DETECTORS,
-    Finding,
-    injection,
-    rambling,
-    stuffing,
-    term_lists,
-)
+from simulator.grading import calibration, checklist, feedback, topic
+from simulator.grading.detectors import injection, rambling, stuffing, term_lists
 from simulator.grading.detectors import mechanism as mechanism_detector
-from simulator.grading.grade import Evidence, Grade, HardPartScore, SignalScore, level_name
-from simulator.grading.text import Doc, Span, matches, sentences_with
-from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric, Signal
+from simulator.grading.features import CapHit, Features
+from simulator.grading.grade import (
+    CheckResult,
+    Evidence,
+    Grade,
+    HardPartScore,
+    SignalScore,
+    level_name,
+)
+from simulator.grading.lexicon import lexicon
+from simulator.grading.text import Doc, Span
+from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric
+from simulator.phrases import contains_any
 
-_WINDOW_WORDS = 45
-_MAX_WINDOWS = 64
-#: Windows embedded per answer: embedding costs ~1 ms a token on CPU, so a 3000-word
-#: postmortem would take seconds; past this many, the windows that carry the rubric's
-#: cues are embedded and the rest are read by the detectors only.
-EMBED_WINDOWS = 12
-#: Words of a window that are embedded (a long code-free paragraph is cut, not the model's 256).
-_ENCODE_WORDS = 90
 _EVIDENCE_CHARS = 240
-
-
-@dataclass
-class Features:
-    """What the overall level is computed from (also what calibration fits)."""
-
-    coverage: float
-    offtopic: float
-    rambling: float
-    hedging: float
-    stuffing: float
-    words: int
-    #: Term-stuffing: most of the answer is lists of names (see `detectors.term_lists`).
-    terms: float = 0.0
-    signal_scores: dict[str, float] = field(default_factory=dict)
-    #: Per signal: (semantic, lexical, detected or None), what `blend` combines.
-    parts: dict[str, tuple[float, float, float | None]] = field(default_factory=dict)
-    #: An answer to a design question read against its problem (None for anything else).
-    reading: mechanism_detector.Reading | None = None
-
-    @property
-    def mechanism(self) -> float | None:
-        """Mean 0-1 coverage of the design problem's hard parts (None: no known problem)."""
-        return self.reading.coverage if self.reading else None
-
-    @property
-    def unsound(self) -> float:
-        """1 when the answer proposes a mechanism that cannot work (an anti-pattern)."""
-        return 1.0 if self.reading and self.reading.traps else 0.0
-
-
-def _embedder():
-    from simulator.store.embeddings import get_embedder
-
-    return get_embedder("local")
-
-
-_VECTORS: OrderedDict[str, np.ndarray] = OrderedDict()
-_VECTOR_CACHE_SIZE = 8192
-_VECTOR_LOCK = threading.Lock()
-
-
-def clear_vector_cache() -> None:
-    """Forget embedded windows (benchmarks time unseen text, not cache hits)."""
-    with _VECTOR_LOCK:
-        _VECTORS.clear()
-
-
-def _encode(texts: list[str]) -> np.ndarray:
-    """Unit vectors for `texts`; texts seen recently (a re-graded draft) are not re-embedded."""
-    with _VECTOR_LOCK:
-        missing = list(dict.fromkeys(t for t in texts if t not in _VECTORS))
-    if missing:
-        embedder = _embedder()
-        encode = getattr(embedder, "encode", None)
-        raw = encode(missing) if encode is not None else embedder.embed_documents(missing)
-        fresh = np.asarray(raw, dtype=np.float32)
-        with _VECTOR_LOCK:
-            for text, vector in zip(missing, fresh, strict=True):
-                _VECTORS[text] = vector
-            while len(_VECTORS) > _VECTOR_CACHE_SIZE:
-                _VECTORS.popitem(last=False)
-    with _VECTOR_LOCK:
-        for text in texts:
-            _VECTORS.move_to_end(text)
-        return np.stack([_VECTORS[t] for t in texts])
-
-
-@lru_cache(maxsize=64)
-def _probe_matrix(rubric_ref: str, probes: tuple[tuple[str, ...], ...]) -> list[np.ndarray]:
-    """Embeddings of each signal's probe texts, computed once per rubric version."""
-    flat = [text for group in probes for text in group]
-    matrix = _encode(flat)
-    out, i = [], 0
-    for group in probes:
-        out.append(matrix[i : i + len(group)])
-        i += len(group)
-    return out
-
-
-def _probes(signal: Signal) -> tuple[str, ...]:
-    return (f"{signal.name}. {signal.description}", signal.strong)
-
-
-def windows(doc: Doc) -> list[Span]:
-    """Consecutive sentences grouped into ~45-word windows (few enough to embed fast)."""
-    previous: Span | None = None
-    out: list[Span] = []
-    start: Span | None = None
-    words = 0
-    sentences = doc.prose or doc.sentences
-    for sentence in sentences:
-        if start is not None and sentence.text.startswith("#"):
-            # Windows never cross a heading: sections stay separate units of meaning.
-            out.append(Span(start.start, previous.end, doc.text[start.start : previous.end]))
-            start, words = None, 0
-        previous = sentence
-        if start is None:
-            start = sentence
-        words += len(sentence.text.split())
-        if words >= _WINDOW_WORDS:
-            out.append(Span(start.start, sentence.end, doc.text[start.start : sentence.end]))
-            start, words = None, 0
-    if start is not None:
-        last = sentences[-1]
-        out.append(Span(start.start, last.end, doc.text[start.start : last.end]))
-    if len(out) > _MAX_WINDOWS:
-        step = len(out) / _MAX_WINDOWS
-        out = [out[int(i * step)] for i in range(_MAX_WINDOWS)]
-    return out
-
-
-def select_windows(
-    wins: list[Span], cue_groups: list[tuple[str, ...]], budget: int | None = None
-) -> list[Span]:
-    """At most `budget` (default `EMBED_WINDOWS`) windows, in document order: the opening
-    one, the best window for each cue group (a signal or a hard part), then the windows
-    richest in cues."""
-    budget = budget or EMBED_WINDOWS
-    if len(wins) <= budget:
-        return wins
-    hits = np.array([[len(matches(w.text, g)) for g in cue_groups] for w in wins]).reshape(
-        len(wins), len(cue_groups)
-    )
-    chosen = [0]
-    for column in hits.T:
-        if len(chosen) >= budget:
-            break
-        best = int(column.argmax())
-        if column[best] > 0 and best not in chosen:
-            chosen.append(best)
-    for i in np.argsort(-hits.sum(axis=1), kind="stable"):
-        if len(chosen) >= budget:
-            break
-        if int(i) not in chosen:
-            chosen.append(int(i))
-    return [wins[i] for i in sorted(chosen)]
-
-
-def _best_sentence(doc: Doc, window: Span, cues: list[str]) -> Span:
-    """The sentence of `window` that carries the signal's cues (else its longest)."""
-    inside = [s for s in doc.prose if window.start <= s.start and s.end <= window.end]
-    if not inside:
-        return window
-    cued = [s for s in inside if cues and matches(s.text, cues)]
-    return (cued or sorted(inside, key=lambda s: -len(s.text)))[0]
-
-
-def _scale(value: float, low: float, high: float) -> float:
-    return float(min(1.0, max(0.0, (value - low) / (high - low))))
+#: The anchors' caps that are not a rubric's own: off-topic, and a design built on a
+#: mechanism that cannot work at the stated scale, are at most 2 (No Hire).
+OFFTOPIC_CAP = 2
+UNSOUND_CAP = 2
 
 
 def _evidence(doc: Doc, spans: list[Span], limit: int = 2) -> list[Evidence]:
@@ -201,13 +45,17 @@ def _evidence(doc: Doc, spans: list[Span], limit: int = 2) -> list[Evidence]:
         if span.start in seen or len(out) >= limit:
             continue
         seen.add(span.start)
-        end = min(span.end, span.start + _EVIDENCE_CHARS)
-        out.append(Evidence(text=doc.text[span.start : end], start=span.start, end=end))
+        out.append(_quote(doc, span))
     return out
 
 
+def _quote(doc: Doc, span: Span) -> Evidence:
+    end = min(span.end, span.start + _EVIDENCE_CHARS)
+    return Evidence(text=doc.text[span.start : end], start=span.start, end=end)
+
+
 class OfflineGrader:
-    """Grades one text against one rubric, with no model beyond local embeddings."""
+    """Grades one text against one rubric's checklist, with no model beyond local embeddings."""
 
     name = "offline"
 
@@ -224,122 +72,195 @@ class OfflineGrader:
         original = Doc(text)
         found = injection.detect(original)
         doc = Doc(injection.blank_out(text, found.spans)) if found.spans else original
-        scored, features = self.score_signals(doc, rubric, target=target, question=question)
-        key = _calibration_key(target, kind, rubric)
-        overall = calibration.level_for(key, features)
-        signals = []
-        for s, spans in zip(rubric.signals, scored, strict=True):
-            score = calibration.signal_score(key, features.signal_scores.get(s.id, 0.0))
-            signals.append(
-                SignalScore(
-                    id=s.id,
-                    name=s.name,
-                    weight=s.weight,
-                    score=score,
-                    evidence=_evidence(original, spans),
-                    feedback=feedback.signal_feedback(s, score),
-                )
-            )
-        grade = Grade(
-            target=target,  # type: ignore[arg-type]
-            kind=kind,
-            question=question,
-            score=overall,
-            level=level_name(overall, target),
-            strength=round(calibration.strength(features), 4),
-            signals=signals,
-            problem=_problem_id(features.reading),
-            hard_parts=_hard_parts(original, features.reading),
-            pitfalls=feedback.pitfalls(rubric, signals, features),
-            suggestions=feedback.suggestions(rubric, signals, features),
-            sections=feedback.sections_to_study(rubric, signals),
-            injection=bool(found.spans),
-            injection_findings=_evidence(original, found.spans, limit=10),
-            engine="offline",
-            model="local:all-MiniLM-L6-v2",
-            rubric=rubric.ref,
-        )
+        features = self.read(doc, rubric, target=target, question=question)
+        grade = build_grade(original, rubric, features, target=target, kind=kind, question=question)
+        grade.injection = bool(found.spans)
+        grade.injection_findings = _evidence(original, found.spans, limit=10)
         grade.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return grade
 
-    def score_signals(
+    def read(
         self,
         doc: Doc,
         rubric: PanelRubric | ArtifactRubric,
         *,
         target: str,
         question: str | None,
-    ) -> tuple[list[list[Span]], Features]:
-        """Per-signal evidence spans and the answer-level features (values in `signal_scores`)."""
+    ) -> Features:
+        """Every check answered, and the answer-level readings the level needs."""
         # Comma lists of names are read as stuffing, never as evidence.
         listed = term_lists.detect(doc)
         if listed.spans:
             doc = Doc(injection.blank_out(doc.text, listed.spans))
+        units = checklist.units(doc)
+        checks = {s.id: checklist.answer_signal(s, units) for s in rubric.signals}
         design = target == "grade" and rubric.id in mechanism_detector.DESIGN_PANELS
         problem = mechanism_detector.problem_for(question) if design else None
-        cue_groups = [tuple(s.cues) for s in rubric.signals if s.cues]
-        if problem:
-            cue_groups += [p.cues for p in problem.hard_parts]
-        wins = select_windows(windows(doc), cue_groups)
-        if not wins:
-            # Nothing left to read: off-topic, unless it was all lists of names.
-            offtopic = 0.0 if listed.spans else 1.0
-            empty = Features(0.0, offtopic, 0.0, 0.0, 0.0, 0, terms=listed.score)
-            return [[] for _ in rubric.signals], empty
-        # Off-topic is judged against the question; a critique has none to miss.
-        texts = [" ".join(w.text.split()[:_ENCODE_WORDS]) for w in wins]
-        matrix = _encode(texts + ([question] if question else []))
-        answer = matrix[: len(wins)]
-        probes = _probe_matrix(rubric.ref, tuple(_probes(s) for s in rubric.signals))
-        results, raw, parts = [], {}, {}
-        findings: dict[str, Finding] = {}
-        for signal, probe in zip(rubric.signals, probes, strict=True):
-            sims = answer @ probe.T
-            best = float(sims.max())
-            semantic = _scale(best, 0.12, 0.5)
-            cue_hits = matches(doc.content_text, signal.cues) if signal.cues else []
-            lexical = min(1.0, len(cue_hits) / 4.0)
-            spans: list[Span] = []
-            if signal.detectors:
-                for name in signal.detectors:
-                    if name not in findings:
-                        findings[name] = SIGNAL_DETECTORS[name](doc)
-                detected = float(np.mean([findings[n].score for n in signal.detectors]))
-                found = [span for name in signal.detectors for span in findings[name].spans]
-                # Quote first what the detectors found that also speaks to this signal.
-                cued = [span for span in found if cue_hits and matches(span.text, cue_hits)]
-                spans.extend(cued[:2] + found[:2])
-            else:
-                detected = None
-            parts[signal.id] = (semantic, lexical, detected)
-            value = calibration.blend(semantic, lexical, detected)
-            if best > 0.3:
-                spans.append(_best_sentence(doc, wins[int(sims.max(axis=1).argmax())], cue_hits))
-            if cue_hits and not spans:
-                spans.extend(sentences_with(doc, cue_hits[:3]))
-            raw[signal.id] = value
-            results.append(spans)
-        relevance = float((answer @ matrix[-1]).max()) if question else 1.0
         # Mechanism soundness is judged on answers to design questions; an artifact may
         # name a rejected design on purpose (an ADR's alternatives).
         reading = mechanism_detector.detect(doc, problem) if design else None
-        weights = np.array([s.weight for s in rubric.signals])
-        values = np.array([raw[s.id] for s in rubric.signals])
+        bank = list(getattr(rubric, "questions", []))
+        read_topic = topic.read(doc, question, problem, bank, rubric.id) if units else topic.Topic()
+        if question and not units and not listed.spans:
+            read_topic = topic.Topic(True, asked=question, relevance=0.0)
         # Length counts against interview answers only: a complete artifact may be long.
         long_words = rambling.LONG_WORDS if target == "grade" else 10**6
         features = Features(
-            coverage=float((weights * values).sum() / weights.sum()),
-            offtopic=1.0 - _scale(relevance, 0.12, 0.32),
+            checks=checks,
+            weights={s.id: s.weight for s in rubric.signals},
+            words=doc.word_count,
             rambling=rambling.detect(doc, long_words).score,
             hedging=rambling.hedging(doc).score,
             stuffing=stuffing.detect(doc).score,
             terms=listed.score,
-            words=doc.word_count,
-            signal_scores=raw,
-            parts=parts,
+            topic=read_topic,
             reading=reading,
         )
-        return results, features
+        features.padding = _padding(units, checks, reading)
+        features.pitfalls = _pitfall_hits(rubric, units)
+        for pitfall in rubric.pitfalls:
+            if any(hit.id == pitfall.id for hit in features.pitfalls):
+                features.signal_caps[pitfall.signal] = pitfall.at_most
+        features.caps = _caps(rubric, features)
+        return features
+
+
+def _padding(
+    units: list[checklist.Unit],
+    checks: dict[str, list[checklist.CheckAnswer]],
+    reading: mechanism_detector.Reading | None,
+) -> float:
+    """The share of sentences that pass no check and solve no hard part yet carry figures
+    or the generic words of a filled-in template: volume that reads as content."""
+    if not units:
+        return 0.0
+    used = {a.span.start for answers in checks.values() for a in answers if a.span}
+    if reading is not None:
+        used |= {s.start for p in reading.parts if p.score >= 1.0 for s in p.spans}
+    words = lexicon()["padding"]
+    concepts = [a.check.terms[0] for answers in checks.values() for a in answers]
+
+    def padding(unit: checklist.Unit) -> bool:
+        if unit.span.start in used:
+            return False
+        if contains_any(unit.text, words["generic"]) or contains_any(
+            unit.text, words["chronology"]
+        ):
+            return True
+        # Figures that no check's concept goes with decide nothing (a timeline line's
+        # timestamps go with the timeline checks, so they are not padding).
+        return any(ch.isdigit() for ch in unit.text) and not any(
+            contains_any(unit.text, group) for group in concepts
+        )
+
+    return sum(padding(u) for u in units) / len(units)
+
+
+def build_grade(
+    original: Doc,
+    rubric: PanelRubric | ArtifactRubric,
+    features: Features,
+    *,
+    target: str,
+    kind: str,
+    question: str | None,
+) -> Grade:
+    """The grade the checks answered in `features` add up to (either engine's answers)."""
+    key = calibration_key(target, kind, rubric)
+    overall = calibration.level_for(key, features)
+    signals = [
+        _signal_score(
+            original, signal, features.checks[signal.id], features.signal_caps.get(signal.id)
+        )
+        for signal in rubric.signals
+    ]
+    return Grade(
+        target=target,  # type: ignore[arg-type]
+        kind=kind,
+        question=question,
+        score=overall,
+        level=level_name(overall, target),
+        strength=round(calibration.strength(features, key=key), 4),
+        signals=signals,
+        problem=_problem_id(features.reading),
+        hard_parts=_hard_parts(original, features.reading),
+        pitfalls=feedback.pitfalls(rubric, signals, features),
+        suggestions=feedback.suggestions(rubric, signals, features),
+        sections=feedback.sections_to_study(rubric, signals),
+        offtopic=features.topic.offtopic,
+        caps=[c.text for c in features.caps],
+        engine="offline",
+        model="offline-checklist",
+        rubric=rubric.ref,
+    )
+
+
+def recap(rubric: PanelRubric | ArtifactRubric, features: Features) -> Features:
+    """`features` with the caps worked out again (after another engine answered the checks)."""
+    features.caps = _caps(rubric, features)
+    return features
+
+
+def _pitfall_hits(
+    rubric: PanelRubric | ArtifactRubric, units: list[checklist.Unit]
+) -> list[CapHit]:
+    """Pitfalls with a check of their own, found on the sentence that passes it."""
+    hits = []
+    for pitfall in rubric.pitfalls:
+        if pitfall.check is None:
+            continue
+        found = checklist.answer(pitfall.check, units)
+        if found.passed:
+            hits.append(CapHit(pitfall.id, pitfall.cap or 5, pitfall.text, found.span))
+    return hits
+
+
+def _caps(rubric: PanelRubric | ArtifactRubric, features: Features) -> list[CapHit]:
+    """The anchored caps that apply to this reading."""
+    hits: list[CapHit] = []
+    if features.topic.offtopic:
+        hits.append(CapHit("offtopic", OFFTOPIC_CAP, topic.pitfall(features.topic)))
+    if features.reading is not None and features.reading.traps:
+        trap, span = features.reading.traps[0]
+        text = f"Unsound mechanism: {trap.name} (capped at {UNSOUND_CAP})."
+        hits.append(CapHit("unsound_mechanism", UNSOUND_CAP, text, span))
+    passed = {
+        f"{sid}.{a.check.id}"
+        for sid, answers in features.checks.items()
+        for a in answers
+        if a.passed
+    }
+    for cap in rubric.caps:
+        if not passed & set(cap.unless):
+            hits.append(CapHit(cap.id, cap.level, cap.text))
+    hits.extend(hit for hit in features.pitfalls if hit.level < 5)
+    return hits
+
+
+def _signal_score(
+    doc: Doc, signal, answers: list[checklist.CheckAnswer], cap: int | None = None
+) -> SignalScore:
+    score = checklist.score(answers) if cap is None else min(cap, checklist.score(answers))
+    results = [
+        CheckResult(
+            id=a.check.id,
+            question=a.check.question,
+            passed=a.passed,
+            evidence=_quote(doc, a.span) if a.span else None,
+            why=a.why,
+            near=_quote(doc, a.near) if a.near else None,
+        )
+        for a in answers
+    ]
+    return SignalScore(
+        id=signal.id,
+        name=signal.name,
+        weight=signal.weight,
+        score=score,
+        evidence=_evidence(doc, [a.span for a in answers if a.span]),
+        feedback=feedback.signal_feedback(signal, answers),
+        checks=results,
+    )
 
 
 def _problem_id(reading: mechanism_detector.Reading | None) -> str | None:
@@ -361,7 +282,8 @@ def _hard_parts(doc: Doc, reading: mechanism_detector.Reading | None) -> list[Ha
     ]
 
 
-def _calibration_key(target: str, kind: str, rubric: PanelRubric | ArtifactRubric) -> str:
+def calibration_key(target: str, kind: str, rubric: PanelRubric | ArtifactRubric) -> str:
+    """Which cut points a grade reads: the panel's for answers, the kind's for artifacts."""
     return rubric.id if target == "grade" else kind
 
 

@@ -1,9 +1,10 @@
-"""The reference server's grader: the offline engine answering grading prompts over HTTP.
+"""The reference server's grader: the offline engine answering checklist prompts over HTTP.
 
-No hosted model is reachable from the machines this project is built on, so the
-LLM path's fixtures are recorded from the StaffSim reference server
-(`simulator.llm.refserver`) with this responder plugged in. The recordings say so:
-their model is `MODEL`, the offline engine behind an OpenAI-compatible endpoint.
+The LLM path's replay fixtures are recorded from the StaffSim reference server
+(`simulator.llm.refserver`) with this responder plugged in, so the full replay suite is
+fast and complete. The recordings say so: their model is `MODEL`, the offline engine
+behind an OpenAI-compatible endpoint. Recordings of a real language model live beside
+them (see the README).
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from simulator.knowledge.rubrics import load_artifact_rubrics, load_panels
 
 MODEL = "staffsim-offline-grader-1"
 
-_ANSWER = re.compile(r"<candidate_answer>\n?(.*?)\n?\s*</candidate_answer>", re.S)
-_SIGNAL_ID = re.compile(r"^\s*-\s*id:\s*(\S+)\s*$", re.M)
-_QUESTION = re.compile(r"^\s*Question:\s*(.+)$", re.M)
+_TEXT = re.compile(r"<candidate_text>\n?(.*?)\n?\s*</candidate_text>", re.S)
+_SIGNAL = re.compile(r"^\s*-\s*signal:\s*(\S+)", re.M)
+_QUESTION = re.compile(r"to the question:\s*(.+)$", re.M)
 
 
 def _rubric_for(ids: list[str]):
@@ -32,23 +33,22 @@ def _rubric_for(ids: list[str]):
 
 
 def respond(body: dict[str, Any]) -> str:
-    """An `LLMGrade` JSON for grading prompts; a short plain reply otherwise."""
+    """An `LLMChecklist` JSON for checklist prompts; a short plain reply otherwise."""
     text = "\n".join(
         m.get("content", "") for m in body.get("messages", []) if m.get("role") == "user"
     )
-    answer = _ANSWER.search(text)
-    target, rubric = _rubric_for(_SIGNAL_ID.findall(text))
+    answer = _TEXT.search(text)
+    target, rubric = _rubric_for(_SIGNAL.findall(text))
     if not answer or rubric is None:
         from simulator.llm.refserver import neutral_responder
 
         return neutral_responder(body)
     question = _QUESTION.search(text)
-    kind = rubric.id
     grade = offline_grader().grade(
         answer.group(1),
         rubric,
         target=target,
-        kind=kind,
+        kind=rubric.id,
         question=question.group(1).strip() if question and target == "grade" else None,
     )
     return json.dumps(
@@ -56,15 +56,18 @@ def respond(body: dict[str, Any]) -> str:
             "signals": [
                 {
                     "id": s.id,
-                    "score": s.score,
-                    "evidence": [e.text for e in s.evidence],
-                    "feedback": s.feedback,
+                    "checks": [
+                        {
+                            "id": c.id,
+                            "passed": c.passed,
+                            "quote": c.evidence.text if c.evidence else "",
+                        }
+                        for c in s.checks
+                    ],
                 }
                 for s in grade.signals
             ],
-            "overall": grade.score,
-            "pitfalls": grade.pitfalls,
-            "suggestions": grade.suggestions,
             "injection_detected": grade.injection,
+            "summary": f"{sum(c.passed for s in grade.signals for c in s.checks)} checks pass.",
         }
     )

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from simulator.grading.text import Doc, Span, matches, sentences_with
+from simulator.grading.specifics import kinds
+from simulator.grading.text import Doc, Span, matches
 from simulator.knowledge.design import AntiPattern, DesignProblem, HardPart, design_knowledge
-from simulator.phrases import phrase_pattern
+from simulator.phrases import contains_any, phrase_pattern
 
 #: Words just before a trap's mechanism that reject it ("instead of a global lock ...").
 _REJECT_BEFORE = (
@@ -73,12 +74,34 @@ _VERDICT = (
     "the problem is",
     "the danger",
     "the risk",
+    "would be cheaper",
+    "would be simpler",
+    "would be faster",
+    "would be easier",
+    "cheaper but",
+    "simpler but",
+    "easier but",
+    "faster but",
+    "but needs",
+    "but takes",
+    "but would",
+    "but cannot",
+    "but can't",
+    "but misses",
+    "but loses",
+    "but breaks",
+    "more than an hour",
+    "not enough",
+    "is not an option",
+    "ruled out",
+    "we rejected",
+    "we considered",
 )
 #: Panels whose questions are design problems (the others ask about people and code).
 DESIGN_PANELS = ("system-design", "architecture-deep-dive")
 _BEFORE_WORDS = 6
-#: Distinct cues of a hard part that count as fully addressed in words.
-_FULL_CUES = 2
+#: The details that make a sentence naming a hard part's cue solve it, not just name it.
+_SOLVED_BY = ("causal", "contrast", "quantity", "threshold", "condition")
 
 
 @dataclass
@@ -136,7 +159,9 @@ def traps(doc: Doc, patterns: tuple[AntiPattern, ...]) -> list[tuple[AntiPattern
 def detect(doc: Doc, problem: DesignProblem | None) -> Reading:
     """Read `doc` against `problem` (see `problem_for`); only generic traps when None.
 
-    A hard part scores by the distinct cues the answer uses for it (two = fully addressed).
+    A hard part is a check of the design panels: it is solved (1.0) when one sentence names
+    one of its cues with a reason, a figure, a condition or the alternative it beats, and
+    touched (0.5) when its cues are only named ("We use GCRA." touches the algorithm part).
     Embedding similarity to the part's description was tried as well and ranked the
     calibration answers worse (Spearman 0.51 vs 0.58): fluent answers that circle a hard
     part sound like they solve it.
@@ -145,9 +170,10 @@ def detect(doc: Doc, problem: DesignProblem | None) -> Reading:
     if problem is None:
         return Reading(None, traps=traps(doc, generic))
     parts: list[PartReading] = []
-    text = doc.content_text
+    tests = kinds()
     for part in problem.hard_parts:
-        hits = matches(text, part.cues)
-        spans = sentences_with(doc, hits[:3])[:2] if hits else []
-        parts.append(PartReading(part, min(1.0, len(hits) / _FULL_CUES), spans))
+        named = [s for s in doc.content if contains_any(s.text, part.cues)]
+        solved = [s for s in named if any(tests[k](s.text) for k in _SOLVED_BY)]
+        score = 1.0 if solved else (0.5 if named else 0.0)
+        parts.append(PartReading(part, score, (solved or named)[:2]))
     return Reading(problem, parts, traps(doc, problem.anti_patterns + generic))

@@ -1,0 +1,159 @@
+"""Answering a rubric's checks from the text: each passes at most once, on one sentence.
+
+A check (`knowledge.rubrics.Check`) is a yes/no question with what counts and what does
+not. Offline it passes on the first sentence, list item or table row that names its
+concept (a phrase of every group in `terms`) with the detail it asks for (`needs`, see
+`grading.specifics`). However long the text, a check passes once: volume earns nothing,
+and a generic sentence ("we will monitor it") lacks the detail. The sentence that passed
+is the evidence; a sentence that names the concept without the detail is kept as a near
+miss, so feedback can quote it and say what it lacks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from simulator.grading.specifics import LACKS, kinds
+from simulator.grading.text import Doc, Span
+from simulator.knowledge.rubrics import Check, Signal
+from simulator.phrases import contains_any
+
+#: Placeholder text never passes a check, whatever it names.
+_PLACEHOLDERS = ("tbd", "tbc", "n/a", "todo", "to be determined", "to be decided", "placeholder")
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    """One check answered on one text."""
+
+    check: Check
+    passed: bool
+    span: Span | None = None
+    #: A sentence that names the concept but lacks `missing` (only when not passed).
+    near: Span | None = None
+    missing: tuple[str, ...] = ()
+
+    @property
+    def why(self) -> str:
+        """One sentence: what passed it, or what was not found and what a near miss lacks."""
+        if self.passed:
+            return f"Yes: {self.check.counts}"
+        if self.near is not None and self.missing:
+            return f"Not yet: a sentence names it but lacks {_join(self.missing)}."
+        return f"Not found: {self.check.counts}"
+
+
+def _join(items: tuple[str, ...]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _missing(check: Check, text: str) -> tuple[str, ...]:
+    """What `text` lacks for `check` (empty: it passes)."""
+    tests = kinds()
+    lacks = [LACKS[k] for k in check.needs if not tests[k](text)]
+    if check.needs_any and not any(tests[k](text) for k in check.needs_any):
+        lacks.append(" or ".join(LACKS[k] for k in check.needs_any))
+    for group in check.terms[1:]:
+        if not contains_any(text, group):
+            lacks.append(f"mention of {group[0]}")
+    return tuple(lacks)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence, list item or table row, with the heading of the section it stands in."""
+
+    span: Span
+    heading: str = ""
+
+    @property
+    def text(self) -> str:
+        return self.span.text
+
+
+def answer(check: Check, units: list[Unit]) -> CheckAnswer:
+    """The check answered on `units` (in document order).
+
+    The concept (the first phrase group) may come from the section heading ("## Decision"
+    over "Migrate to OpenSearch..."); every other part must be in the sentence itself.
+    """
+    near: tuple[int, Span, tuple[str, ...]] | None = None
+    for unit in units[: check.within] if check.within else units:
+        text = unit.text
+        if not contains_any(text, check.terms[0]) and not (
+            unit.heading and contains_any(unit.heading, check.terms[0])
+        ):
+            continue
+        if contains_any(text, _PLACEHOLDERS) or (check.none and contains_any(text, check.none)):
+            continue
+        missing = _missing(check, text)
+        if not missing:
+            return CheckAnswer(check, True, unit.span)
+        if near is None or len(missing) < near[0]:
+            near = (len(missing), unit.span, missing)
+    if near is None:
+        return CheckAnswer(check, False)
+    return CheckAnswer(check, False, near=near[1], missing=near[2])
+
+
+def passes(check: Check, sentence: str) -> bool:
+    """Whether one sentence on its own passes `check` (the data tests use this)."""
+    return answer(check, [Unit(Span(0, len(sentence), sentence))]).passed
+
+
+def _is_heading(text: str, followed: bool = False) -> bool:
+    """A heading line: `# Title`, `**Title**`, `Title:`, or (when text follows on the next
+    line) a short line with no closing punctuation ("Decision", "How we will measure it")."""
+    stripped = text.strip()
+    if followed and 0 < len(stripped.split()) <= 6 and stripped[-1:].isalnum():
+        return stripped[:1].isupper()
+    if stripped.startswith("#"):
+        return True
+    if re.fullmatch(r"\*\*[^*]{1,80}\*\*:?", stripped) or re.fullmatch(r"__[^_]{1,80}__", stripped):
+        return True
+    return stripped.endswith(":") and len(stripped.split()) <= 6
+
+
+def units(doc: Doc) -> list[Unit]:
+    """What a check can pass on: sentences, list items and table rows with content, each
+    with the heading it stands under (headings themselves pass nothing)."""
+    content = {s.start for s in doc.content}
+    out: list[Unit] = []
+    heading = ""
+    for sentence in doc.sentences:
+        first, newline, rest = sentence.text.partition("\n")
+        if newline and _is_heading(first, followed=True) and rest.strip():
+            # A heading line the next line was joined to: the heading is context, the rest
+            # is the unit.
+            heading = first.strip("#*_: \t")
+            offset = sentence.start + len(first) + 1
+            body = sentence.text[len(first) + 1 :]
+            lead = len(body) - len(body.lstrip())
+            out.append(Unit(Span(offset + lead, sentence.end, body.lstrip()), heading))
+            continue
+        if _is_heading(sentence.text):
+            heading = sentence.text.strip("#*_: \t")
+            continue
+        if sentence.start in content:
+            out.append(Unit(sentence, heading))
+    return out
+
+
+def answer_signal(signal: Signal, doc_units: list[Unit]) -> list[CheckAnswer]:
+    """Every check of `signal` answered."""
+    return [answer(c, doc_units) for c in signal.checks]
+
+
+def fraction(answers: list[CheckAnswer]) -> float:
+    """The weighted share of checks passed (0-1)."""
+    total = sum(a.check.weight for a in answers)
+    return sum(a.check.weight for a in answers if a.passed) / total if total else 0.0
+
+
+def score(answers: list[CheckAnswer]) -> int:
+    """A signal's 0-4 score from its weighted checks: 4 when all pass, 3 from 69% of the
+    weight, 2 from 44%, 1 from any passed check; no passed check scores 0."""
+    if not any(a.passed for a in answers):
+        return 0
+    return max(1, min(4, int(4 * fraction(answers) + 0.25)))
