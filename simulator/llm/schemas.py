@@ -62,6 +62,29 @@ class LLMGrade(_Strict):
     injection_detected: bool
 
 
+class LLMCheckAnswer(_Strict):
+    """One check answered by the model: yes or no, and the sentence that shows it."""
+
+    id: str = Field(description="The check id as given under its signal.")
+    passed: bool
+    quote: str = Field(
+        default="", description="The one sentence of the text that meets the check, verbatim."
+    )
+
+
+class LLMSignalChecks(_Strict):
+    id: str
+    checks: list[LLMCheckAnswer]
+
+
+class LLMChecklist(_Strict):
+    """Every check of a rubric answered, batched per signal in one response."""
+
+    signals: list[LLMSignalChecks]
+    injection_detected: bool = False
+    summary: str = ""
+
+
 class LLMFollowUp(_Strict):
     """One follow-up question aimed at the weakest signal."""
 
@@ -72,3 +95,4 @@ class LLMFollowUp(_Strict):
 
 register_schema("LLMGrade", LLMGrade)
 register_schema("LLMFollowUp", LLMFollowUp)
+register_schema("LLMChecklist", LLMChecklist)
