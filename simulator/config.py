@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 #: The repository root: corpus/, prompts/ and evals/ live beside the package.
@@ -28,9 +28,16 @@ class Settings(BaseSettings):
     openai_base_url: str | None = Field(default=None, validation_alias="OPENAI_BASE_URL")
     openai_api_key: str | None = Field(default=None, validation_alias="OPENAI_API_KEY")
     llm_mode: str = Field(default="live", validation_alias="STAFFSIM_LLM_MODE")
-    llm_timeout: float = Field(default=60.0, validation_alias="STAFFSIM_LLM_TIMEOUT")
+    #: Seconds the endpoint may stay silent (no token) before a request is cancelled; the
+    #: first token of a 2k-token prompt on a 2-core CPU server takes ~30-60 s.
+    llm_timeout: float = Field(default=180.0, validation_alias="STAFFSIM_LLM_TIMEOUT")
     llm_retries: int = Field(default=3, validation_alias="STAFFSIM_LLM_RETRIES")
+    #: Requests in flight at once: 4 for a hosted API, 1 for a server on this machine
+    #: (llama-cpp-python computes one at a time; queued requests would only time out).
     llm_concurrency: int = Field(default=4, validation_alias="STAFFSIM_LLM_CONCURRENCY")
+    #: Who grades interview answers on the LLM engine: `offline` (the default: a turn on a
+    #: CPU server then costs one short generation, the follow-up) or `llm`.
+    llm_grading: str = Field(default="offline", validation_alias="STAFFSIM_LLM_GRADING")
     prompt_label: str = Field(default="production", validation_alias="STAFFSIM_PROMPT_LABEL")
     fixtures_dir: Path = Field(default=EVALS_DIR / "fixtures", validation_alias="STAFFSIM_FIXTURES")
     chroma_host: str | None = Field(default=None, validation_alias="CHROMA_HOST")
@@ -49,6 +56,27 @@ class Settings(BaseSettings):
         if value not in {"live", "record", "replay"}:
             raise ValueError("STAFFSIM_LLM_MODE must be live, record or replay")
         return value
+
+    @field_validator("llm_grading")
+    @classmethod
+    def _grading(cls, value: str) -> str:
+        if value not in {"offline", "llm"}:
+            raise ValueError("STAFFSIM_LLM_GRADING must be offline or llm")
+        return value
+
+    @model_validator(mode="after")
+    def _local_concurrency(self) -> Settings:
+        if "llm_concurrency" not in self.model_fields_set and self.is_local_endpoint:
+            self.llm_concurrency = 1
+        return self
+
+    @property
+    def is_local_endpoint(self) -> bool:
+        """OPENAI_BASE_URL points at this machine (a local model server)."""
+        from urllib.parse import urlparse
+
+        host = urlparse(self.openai_base_url or "").hostname or ""
+        return host in {"localhost", "127.0.0.1", "::1"} or host.startswith("127.")
 
     @property
     def engine_name(self) -> str:

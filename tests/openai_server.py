@@ -30,6 +30,8 @@ class Reply:
     delay: float = 0.0  # seconds to hold the request (for in-flight counting)
     headers: dict[str, str] = field(default_factory=dict)
     usage: dict[str, int] | None = None
+    chunk_delay: float = 0.0  # seconds between SSE chunks (a slow CPU server)
+    error: str | None = None  # the error message of a non-200 reply
 
 
 class FakeOpenAI:
@@ -109,6 +111,19 @@ def _chunk(body: dict[str, Any], delta: dict[str, Any], finish: str | None) -> b
     return f"data: {json.dumps(payload)}\n\n".encode()
 
 
+def _usage_chunk(body: dict[str, Any], reply: Reply) -> bytes:
+    """The last chunk OpenAI sends with `stream_options.include_usage`: no choices, usage."""
+    payload = {
+        "id": "chatcmpl-test",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": body.get("model", MODEL),
+        "choices": [],
+        "usage": _completion(body, reply)["usage"],
+    }
+    return f"data: {json.dumps(payload)}\n\n".encode()
+
+
 def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         server_version = "fake-openai/1.0"
@@ -156,7 +171,8 @@ def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             if reply.delay:
                 time.sleep(reply.delay)
             if reply.status != 200:
-                error = {"error": {"message": f"scripted {reply.status}", "type": "test"}}
+                message = reply.error or f"scripted {reply.status}"
+                error = {"error": {"message": message, "type": "test"}}
                 self._send_json(reply.status, error, reply.headers)
                 return
             if not body.get("stream"):
@@ -170,7 +186,10 @@ def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             for piece in reply.chunks or [reply.content]:
                 self.wfile.write(_chunk(body, {"content": piece}, None))
                 self.wfile.flush()
+                time.sleep(reply.chunk_delay)
             self.wfile.write(_chunk(body, {}, "stop"))
+            if (body.get("stream_options") or {}).get("include_usage"):
+                self.wfile.write(_usage_chunk(body, reply))
             self.wfile.write(b"data: [DONE]\n\n")
             self.wfile.flush()
             self.close_connection = True

@@ -129,6 +129,8 @@ class LLMGrader:
         if result is offline:
             grade = offline.model_copy(update=stamp)
             grade.fallback = prov.fallback_reason or "fallback to the offline engine"
+            # The whole wait, the failed LLM call included, not just the offline pass.
+            grade.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             return grade
         grade = self._merge(result, offline, rubric, text, clean, found, target, kind, question)
         grade = grade.model_copy(update=stamp)

@@ -143,6 +143,19 @@ class FixtureStore:
         path.write_text(json.dumps(clean, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
 
+    def usual_format(self, model: str) -> str | None:
+        """The response format most of this model's recordings were made with, or None."""
+        counts: dict[str, int] = {}
+        for path in (self.root / _folder(model)).glob("*.json"):
+            try:
+                params = json.loads(path.read_text(encoding="utf-8"))["request"]["params"]
+            except (OSError, ValueError, KeyError):
+                continue
+            fmt = params.get("response_format")
+            if fmt:
+                counts[fmt] = counts.get(fmt, 0) + 1
+        return max(counts, key=counts.get) if counts else None
+
     def all(self) -> list[Fixture]:
         """Every fixture on disk."""
         return [self._read(p) for p in sorted(self.root.glob("*/*.json"))]

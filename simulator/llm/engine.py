@@ -1,9 +1,11 @@
-"""The LLM engine: LangChain `ChatOpenAI` over any OpenAI-compatible endpoint.
+"""The LLM engine: any OpenAI-compatible endpoint, through the `openai` client.
 
 One `LLMEngine` per settings. It renders a registry prompt, sends it (or replays
 it from a fixture), validates structured replies into pydantic models with one
 repair turn, streams free text, retries transient faults, and stamps every
-result with a `Provenance`.
+result with a `Provenance`. Every live request is streamed with an idle timeout
+(`transport`), and the structured-output format is negotiated per endpoint and
+model (`negotiation`).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import json
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.config import Settings, get_settings
 from simulator.errors import UserError
-from simulator.llm import breaker
+from simulator.llm import breaker, negotiation
 from simulator.llm.cache import FixtureStore, canonical_request, request_key
 from simulator.llm.costs import count_messages, count_tokens, encoding_for_model, estimate_cost
 from simulator.llm.errors import LLMUnavailable, StructuredOutputError
@@ -31,14 +32,13 @@ from simulator.llm.prompts import Prompt, get_registry
 from simulator.llm.provenance import Provenance, fallback_provenance
 from simulator.llm.retry import RetryPolicy, is_unreachable
 from simulator.llm.schemas import get_schema
+from simulator.llm.transport import IdleTimeout, Reply, Transport
 
 T = TypeVar("T")
 
-#: `json_schema` (default) sends the schema as `response_format`; `json_object` is
-#: for servers that only offer JSON mode: the schema then rides in the system message.
+#: Unset (the default), the format is negotiated (see `negotiation`); set to json_schema,
+#: json_object or instructions, that one format is always sent.
 RESPONSE_FORMAT_ENV = "STAFFSIM_LLM_RESPONSE_FORMAT"
-#: Seconds to wait for a connection: an endpoint that takes longer is treated as unreachable.
-CONNECT_TIMEOUT = 3.0
 _FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
 
 
@@ -52,6 +52,7 @@ class Completion:
     latency_ms: float = 0.0
     served_by: str | None = None
     usage: dict[str, Any] = field(default_factory=dict)
+    first_token_ms: float | None = None
 
 
 @dataclass
@@ -64,10 +65,14 @@ class _Tally:
     attempts: int = 0
     key: str | None = None
     served_by: str | None = None
+    response_format: str | None = None
+    first_token_ms: float | None = None
 
     def add(self, messages: list[dict[str, str]], done: Completion, model: str) -> None:
         self.tokens_in += count_messages(messages, model)
         self.tokens_out += count_tokens(done.text, model)
+        if self.first_token_ms is None:
+            self.first_token_ms = done.first_token_ms
         self.latency_ms += done.latency_ms
         self.attempts += done.attempts
         self.key = done.key
@@ -109,8 +114,9 @@ def _first_error(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors()[:5]:
         where = ".".join(str(p) for p in err["loc"]) or "(root)"
-        lines.append(f"- {where}: {err['msg']}")
-    return "\n".join(lines)
+        lines.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - 5
+    return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
 
 
 class LLMEngine:
@@ -137,13 +143,26 @@ class LLMEngine:
         self.base_url_host = urlparse(self.base_url).netloc if self.base_url else "api.openai.com"
         self.endpoint = (self.base_url or "https://api.openai.com/v1").rstrip("/")
         self.retry = retry or RetryPolicy(retries=self.settings.llm_retries)
-        self.response_format = response_format or os.environ.get(RESPONSE_FORMAT_ENV, "json_schema")
-        if self.response_format not in ("json_schema", "json_object"):
-            raise UserError(f"{RESPONSE_FORMAT_ENV} must be json_schema or json_object.")
+        #: A format forced by the caller or STAFFSIM_LLM_RESPONSE_FORMAT; None negotiates.
+        self.forced_format = response_format or os.environ.get(RESPONSE_FORMAT_ENV) or None
+        if self.forced_format not in (None, *negotiation.FORMATS):
+            raise UserError(
+                f"{RESPONSE_FORMAT_ENV} must be one of {', '.join(negotiation.FORMATS)} "
+                "(or unset, to negotiate)."
+            )
         self.fixtures = FixtureStore(self.settings.fixtures_dir)
         self._gate = threading.BoundedSemaphore(max(1, self.settings.llm_concurrency))
-        self._models: dict[tuple, Any] = {}
-        self._models_lock = threading.Lock()
+        self._transport: Transport | None = None
+        self._transport_lock = threading.Lock()
+        #: Added to every recording's `recorded_with` (e.g. the model's quantisation).
+        self.recorded_with: dict[str, Any] = {}
+
+    @property
+    def response_format(self) -> str:
+        """The structured-output format the next request uses."""
+        if self.forced_format:
+            return self.forced_format
+        return negotiation.current(self.settings.home, self.endpoint, self.model)
 
     # --- public calls -----------------------------------------------------------------
 
@@ -163,9 +182,10 @@ class LLMEngine:
                 raise UserError(f"Prompt {prompt.id} declares no output schema; use text().")
             schema_cls = get_schema(prompt.record.output_schema)
         schema = schema_cls.model_json_schema()
-        messages = self._with_json_instructions(prompt.render(**variables), schema)
+        rendered = prompt.render(**variables)
         tally = _Tally()
-        first = self._complete(prompt, messages, schema, schema_cls.__name__)
+        fmt, messages, first = self._negotiated(prompt, rendered, schema, schema_cls.__name__)
+        tally.response_format = fmt
         tally.add(messages, first, self.model)
         try:
             return parse_structured(first.text, schema_cls), self._stamp(prompt, tally, rubric_ref)
@@ -177,7 +197,7 @@ class LLMEngine:
             .render(error=error, schema=json.dumps(schema, sort_keys=True))
         )
         retry_messages = messages + [{"role": "assistant", "content": first.text}] + repair
-        second = self._complete(prompt, retry_messages, schema, schema_cls.__name__)
+        second = self._complete(prompt, retry_messages, schema, schema_cls.__name__, fmt)
         tally.add(retry_messages, second, self.model)
         provenance = self._stamp(prompt, tally, rubric_ref)
         try:
@@ -185,7 +205,7 @@ class LLMEngine:
         except ValidationError as exc:
             raise StructuredOutputError(
                 f"{self.model} returned output that does not fit {schema_cls.__name__} "
-                f"even after one repair turn:\n{_first_error(exc)}",
+                f"even after one repair turn: {_first_error(exc)}",
                 raw=second.text,
                 provenance=provenance,
             ) from exc
@@ -206,7 +226,7 @@ class LLMEngine:
                 prompt_id, variables, schema_cls, rubric_ref=rubric_ref, label=label
             )
         except StructuredOutputError as exc:
-            reason = f"invalid structured output after repair: {str(exc).splitlines()[0]}"
+            reason = f"invalid structured output after repair: {exc}"
             return fallback(), fallback_provenance(reason, failed=exc.provenance, rubric=rubric_ref)
         except LLMUnavailable as exc:
             reason = (
@@ -227,7 +247,7 @@ class LLMEngine:
         """A plain-text reply, not streamed."""
         prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
         messages = prompt.render(**variables)
-        done = self._complete(prompt, messages, None, None)
+        done = self._complete(prompt, messages, None, None, None)
         tally = _Tally()
         tally.add(messages, done, self.model)
         return done.text, self._stamp(prompt, tally, rubric_ref)
@@ -243,7 +263,7 @@ class LLMEngine:
         """Stream a plain-text reply chunk by chunk; `.provenance` is set at the end."""
         prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
         messages = prompt.render(**variables)
-        request, key = self._request(prompt, messages, None)
+        request, key = self._request(prompt, messages, None, None)
         state = Completion(text="", key=key)
 
         def finish(text: str) -> Provenance:
@@ -263,10 +283,51 @@ class LLMEngine:
 
     # --- internals --------------------------------------------------------------------
 
+    def _negotiated(
+        self,
+        prompt: Prompt,
+        rendered: list[dict[str, str]],
+        schema: dict[str, Any],
+        schema_name: str,
+    ) -> tuple[str, list[dict[str, str]], Completion]:
+        """The first reply, stepping down the formats on each refusal naming response_format."""
+        fmt = self._replay_format(prompt, rendered, schema) if self.mode == "replay" else None
+        fmt = fmt or self.response_format
+        while True:
+            messages = self._with_json_instructions(rendered, schema, fmt)
+            try:
+                return fmt, messages, self._complete(prompt, messages, schema, schema_name, fmt)
+            except negotiation.FormatRefused as refused:
+                following = None
+                if not self.forced_format:
+                    following = negotiation.record_refusal(
+                        self.settings.home, self.endpoint, self.model, refused
+                    )
+                if following is None:
+                    raise LLMUnavailable(
+                        f"The model endpoint at {self.base_url_host} refused response_format "
+                        f"{fmt} (HTTP {refused.status}: {refused.message}); unset "
+                        f"{RESPONSE_FORMAT_ENV} to negotiate, or use STAFFSIM_ENGINE=offline."
+                    ) from refused
+                fmt = following
+
+    def _replay_format(
+        self, prompt: Prompt, rendered: list[dict[str, str]], schema: dict[str, Any]
+    ) -> str | None:
+        """In replay, the format the recording was made with (json_schema first)."""
+        if self.forced_format:
+            return self.forced_format
+        for fmt in negotiation.FORMATS:
+            messages = self._with_json_instructions(rendered, schema, fmt)
+            _, key = self._request(prompt, messages, schema, fmt)
+            if self.fixtures.path_for(self.model, key).exists():
+                return fmt
+        return self.fixtures.usual_format(self.model)
+
     def _with_json_instructions(
-        self, messages: list[dict[str, str]], schema: dict[str, Any]
+        self, messages: list[dict[str, str]], schema: dict[str, Any], fmt: str
     ) -> list[dict[str, str]]:
-        if self.response_format != "json_object":
+        if fmt == "json_schema":
             return messages
         hint = get_registry().get("json_instructions").render(schema=json.dumps(schema))
         out = [dict(m) for m in messages]
@@ -276,10 +337,10 @@ class LLMEngine:
             out.insert(0, hint[0])
         return out
 
-    def _params(self, prompt: Prompt, schema: dict[str, Any] | None) -> dict:
+    def _params(self, prompt: Prompt, schema: dict[str, Any] | None, fmt: str | None) -> dict:
         params = prompt.record.params.model_dump(exclude_none=True)
         if schema is not None:
-            params["response_format"] = self.response_format
+            params["response_format"] = fmt
         return params
 
     def _request(
@@ -287,10 +348,11 @@ class LLMEngine:
         prompt: Prompt,
         messages: list[dict[str, str]],
         schema: dict[str, Any] | None,
+        fmt: str | None,
     ) -> tuple[dict[str, Any], str]:
         request = canonical_request(
             model=self.model,
-            params=self._params(prompt, schema),
+            params=self._params(prompt, schema, fmt),
             messages=messages,
             response_schema=schema,
             prompt=prompt.ref,
@@ -315,46 +377,38 @@ class LLMEngine:
             attempts=tally.attempts,
             cache_key=tally.key,
             served_by=tally.served_by,
+            response_format=tally.response_format,
+            first_token_ms=(
+                round(tally.first_token_ms, 1) if tally.first_token_ms is not None else None
+            ),
         )
 
-    def _chat_model(self, params: dict[str, Any]):
-        """A `ChatOpenAI` per parameter set; the openai client's retries are off (we retry)."""
-        cache_key = tuple(sorted((k, v) for k, v in params.items() if k != "response_format"))
-        with self._models_lock:
-            if cache_key in self._models:
-                return self._models[cache_key]
-            if not (self.settings.openai_api_key or self.base_url):
-                raise UserError(
-                    "The LLM engine needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
-                    "server); set one, or use STAFFSIM_ENGINE=offline."
+    def _client(self) -> Transport:
+        """The HTTP transport, built on first use (the `openai` import is slow)."""
+        with self._transport_lock:
+            if self._transport is None:
+                if not (self.settings.openai_api_key or self.base_url):
+                    raise UserError(
+                        "The LLM engine needs OPENAI_API_KEY (or OPENAI_BASE_URL for a local "
+                        "server); set one, or use STAFFSIM_ENGINE=offline."
+                    )
+                self._transport = Transport(
+                    self.base_url, self.settings.openai_api_key, self.settings.llm_timeout
                 )
-            import httpx
-            from langchain_openai import ChatOpenAI
+            return self._transport
 
-            timeout = self.settings.llm_timeout
-            extra = {k: params[k] for k in ("top_p", "seed") if k in params}
-            chat = ChatOpenAI(
-                model=self.model,
-                base_url=self.base_url,
-                # Local servers ignore the key but the client insists on one.
-                api_key=self.settings.openai_api_key or "not-needed",
-                timeout=httpx.Timeout(timeout, connect=min(timeout, CONNECT_TIMEOUT)),
-                max_retries=0,
-                temperature=params.get("temperature"),
-                max_tokens=params.get("max_tokens"),
-                include_response_headers=True,
-                use_responses_api=False,
-                **extra,
-            )
-            self._models[cache_key] = chat
-            return chat
-
-    def _response_format(self, schema: dict[str, Any], name: str) -> dict[str, Any]:
-        if self.response_format == "json_object":
-            return {"type": "json_object"}
+    def _response_format(
+        self, schema: dict[str, Any] | None, name: str | None, fmt: str | None
+    ) -> dict[str, Any] | None:
+        if schema is None or fmt in (None, "instructions"):
+            return None
+        if fmt == "json_object":
+            # `schema` is an extension some servers read (llama-cpp-python makes a grammar
+            # of it); the others ignore it and read the schema in the system message.
+            return {"type": "json_object", "schema": schema}
         return {
             "type": "json_schema",
-            "json_schema": {"name": name, "schema": schema, "strict": False},
+            "json_schema": {"name": name or "Output", "schema": schema, "strict": False},
         }
 
     def _complete(
@@ -363,41 +417,18 @@ class LLMEngine:
         messages: list[dict[str, str]],
         schema: dict[str, Any] | None,
         schema_name: str | None,
+        fmt: str | None,
     ) -> Completion:
         """One request: from a fixture in replay, else over HTTP (recorded in record mode)."""
-        request, key = self._request(prompt, messages, schema)
+        request, key = self._request(prompt, messages, schema, fmt)
         if self.mode == "replay":
             return self._replay(request, key)
-        self._check_breaker()
-        chat = self._chat_model(request["params"])
-        kwargs = {}
-        if schema is not None:
-            kwargs["response_format"] = self._response_format(schema, schema_name or "Output")
-        lc_messages = _to_langchain(messages)
-        attempts = 0
-
-        def once():
-            nonlocal attempts
-            attempts += 1
-            with self._gate:
-                return chat.invoke(lc_messages, **kwargs)
-
-        started = time.perf_counter()
-        reply = self._guard(lambda: self.retry.run(once))
-        latency = (time.perf_counter() - started) * 1000
-        meta = reply.response_metadata or {}
-        text = reply.content if isinstance(reply.content, str) else json.dumps(reply.content)
-        done = Completion(
-            text=text,
-            key=key,
-            attempts=attempts,
-            latency_ms=latency,
-            served_by=meta.get("model_name"),
-            usage=dict(meta.get("token_usage") or {}),
-        )
-        if self.mode == "record":
-            self._record(request, key, done, (meta.get("headers") or {}).get("server"))
-        return done
+        state = Completion(text="", key=key)
+        for _ in self._live_chunks(
+            messages, request, state, self._response_format(schema, schema_name, fmt), fmt
+        ):
+            pass
+        return state
 
     def _replay(self, request: dict[str, Any], key: str) -> Completion:
         fixture = self.fixtures.load(request["model"], key)
@@ -410,19 +441,21 @@ class LLMEngine:
             usage=fixture.usage,
         )
 
-    def _record(
-        self, request: dict[str, Any], key: str, done: Completion, server: str | None
-    ) -> None:
+    def _record(self, request: dict[str, Any], key: str, done: Completion, reply: Reply) -> None:
+        recorded_with = {
+            "server": reply.server or self.base_url_host,
+            "model": done.served_by or self.model,
+            "base_url_host": self.base_url_host,
+        }
+        if reply.first_token_ms is not None:
+            recorded_with["first_token_ms"] = round(reply.first_token_ms, 1)
+            recorded_with["latency_ms"] = round(reply.latency_ms, 1)
         self.fixtures.save(
             request,
             key,
             done.text,
             usage={k: v for k, v in done.usage.items() if isinstance(v, int)},
-            recorded_with={
-                "server": server or self.base_url_host,
-                "model": done.served_by or self.model,
-                "base_url_host": self.base_url_host,
-            },
+            recorded_with={**recorded_with, **self.recorded_with},
             secrets=(self.settings.openai_api_key or "",),
         )
 
@@ -444,6 +477,12 @@ class LLMEngine:
         """The one clear `LLMUnavailable` for a transport fault that survived the retries."""
         import openai
 
+        if isinstance(exc, IdleTimeout):
+            return LLMUnavailable(
+                f"The model endpoint at {self.base_url_host} sent {exc}; the request was "
+                "cancelled, not re-sent. Raise STAFFSIM_LLM_TIMEOUT for a slow (CPU) server, "
+                "or use STAFFSIM_ENGINE=offline."
+            )
         if isinstance(exc, openai.APIConnectionError) and is_unreachable(exc):
             breaker.trip(self.endpoint)
             return self._unreachable("is unreachable (no connection could be opened)")
@@ -455,10 +494,9 @@ class LLMEngine:
                 "STAFFSIM_ENGINE=offline."
             )
         if isinstance(exc, openai.APIConnectionError):
-            what = "timed out" if isinstance(exc, openai.APITimeoutError) else "was unreachable"
             return LLMUnavailable(
-                f"The model endpoint at {self.base_url_host} {what} ({attempts}); check "
-                "OPENAI_BASE_URL and STAFFSIM_LLM_TIMEOUT, or use STAFFSIM_ENGINE=offline."
+                f"The model endpoint at {self.base_url_host} was unreachable ({attempts}); "
+                "check OPENAI_BASE_URL, or use STAFFSIM_ENGINE=offline."
             )
         return None
 
@@ -479,51 +517,50 @@ class LLMEngine:
             state.served_by = done.served_by
             yield from re.findall(r"\S+\s*|\s+", done.text)
             return
+        yield from self._live_chunks(messages, request, state, None, None)
+
+    def _live_chunks(
+        self,
+        messages: list[dict[str, str]],
+        request: dict[str, Any],
+        state: Completion,
+        response_format: dict[str, Any] | None,
+        fmt: str | None,
+    ) -> Iterator[str]:
+        """Stream one live request into `state`, holding the concurrency gate throughout.
+
+        Opening the request is retried (429, 5xx, a dropped connection); once the server
+        has started answering, a fault is final, and an idle timeout is never retried.
+        """
         self._check_breaker()
-        chat = self._chat_model(request["params"])
-        lc_messages = _to_langchain(messages)
-        started = time.perf_counter()
-        parts: list[str] = []
-        meta: dict[str, Any] = {}
+        transport = self._client()
 
         def opened():
-            # Retry only until the first chunk arrives; after that a fault is final.
             state.attempts += 1
-            with self._gate:
-                iterator = chat.stream(lc_messages)
-                first = next(iterator, None)
-            return first, iterator
-
-        first, iterator = self._guard(lambda: self.retry.run(opened))
-        chunks = [first] if first is not None else []
-        try:
-            for chunk in _chain(chunks, iterator):
-                meta.update({k: v for k, v in (chunk.response_metadata or {}).items() if v})
-                if isinstance(chunk.content, str) and chunk.content:
-                    parts.append(chunk.content)
-                    yield chunk.content
-        except Exception as exc:
-            mapped = self._transport_error(exc)
-            if mapped is None:
+            try:
+                return transport.open(self.model, messages, request["params"], response_format)
+            except Exception as exc:
+                refused = negotiation.refusal(exc, fmt) if fmt else None
+                if refused is not None:
+                    raise refused from exc
                 raise
-            raise mapped from exc
-        state.latency_ms = (time.perf_counter() - started) * 1000
-        state.served_by = meta.get("model_name")
-        state.text = "".join(parts)
+
+        with self._gate:
+            stream, reply = self._guard(lambda: self.retry.run(opened))
+            try:
+                yield from transport.chunks(stream, reply)
+            except Exception as exc:
+                mapped = self._transport_error(exc)
+                if mapped is None:
+                    raise
+                raise mapped from exc
+        state.text = reply.text
+        state.latency_ms = reply.latency_ms
+        state.first_token_ms = reply.first_token_ms
+        state.served_by = reply.served_by
+        state.usage = reply.usage
         if self.mode == "record":
-            self._record(request, key, state, (meta.get("headers") or {}).get("server"))
-
-
-def _chain(head: list, tail: Iterator) -> Iterator:
-    yield from head
-    yield from tail
-
-
-def _to_langchain(messages: list[dict[str, str]]):
-    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
-
-    kinds = {"system": SystemMessage, "user": HumanMessage, "assistant": AIMessage}
-    return [kinds[m["role"]](content=m["content"]) for m in messages]
+            self._record(request, state.key, state, reply)
 
 
 _ENGINES: dict[int, LLMEngine] = {}

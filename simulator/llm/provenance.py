@@ -25,6 +25,8 @@ class Provenance(BaseModel):
     attempts: int = 0
     cache_key: str | None = None
     served_by: str | None = None  # the model name the server reported
+    response_format: str | None = None  # json_schema, json_object or instructions
+    first_token_ms: float | None = None  # live calls: time to the first streamed token
     fallback: bool = False
     fallback_reason: str | None = None
 
