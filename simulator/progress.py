@@ -183,10 +183,15 @@ def progress_report(user: str, *, today: date | None = None) -> ProgressReport:
 
 def user_mocks(user: str) -> list[Mock]:
     """The user's finished mock interviews, from their saved sessions."""
-    from simulator import api
+    from simulator.interview import SessionStore
 
+    store = SessionStore()
+    try:
+        rows = store.list_sessions(user)
+    finally:
+        store.close()
     mocks = []
-    for row in api.interview_sessions(user):
+    for row in rows:
         if row.status == "done" and row.scorecard:
             day = datetime.fromtimestamp(row.updated_at).date()
             mocks.append(Mock(row.panel, day, int(row.scorecard["score"])))

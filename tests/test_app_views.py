@@ -109,3 +109,20 @@ def test_a_design_grade_shows_the_problems_hard_parts():
     assert "| Cross-region counter state |" in summary and "not addressed |" in summary
     story = views.grade_markdown(api.critique("star", TEXT))
     assert "Hard parts" not in story
+
+
+def test_a_grade_table_shows_each_check_with_its_quote_or_what_is_missing():
+    from simulator import api
+
+    text = (
+        "Pages fell from 300 to 40 a week within two months.\nI learned that alerts need owners.\n"
+    )
+    grade = api.critique("star", text)
+    summary = views.grade_markdown(grade)
+    assert "**Checks**" in summary
+    rows = [line for line in summary.splitlines() if "| Quantified result |" in line]
+    passed = [r for r in rows if "✅ yes" in r]
+    assert passed and any(
+        "Pages fell from 300 to 40 a week within two months." in r for r in passed
+    )
+    assert any("— no" in r and "not found" in r for r in summary.splitlines())

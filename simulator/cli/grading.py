@@ -12,13 +12,14 @@ _KEYS = (
     "file", "kind", "question", "score", "level", "signals", "pitfalls", "suggestions",
     "sections", "injection", "injection_findings", "engine", "model", "prompt", "rubric",
     "fallback", "dropped_quotes", "latency_ms", "problem", "hard_parts",
+    "offtopic", "caps", "kept_quotes", "filled_checks", "tokens",
 )  # fmt: skip
 
 
 def _line(grade) -> dict:
     data = grade.model_dump(mode="json")
     data["signals"] = [
-        {k: s[k] for k in ("id", "name", "weight", "score", "evidence", "feedback")}
+        {k: s[k] for k in ("id", "name", "weight", "score", "evidence", "feedback", "checks")}
         for s in data["signals"]
     ]
     return {k: data.get(k) for k in _KEYS}
@@ -29,14 +30,19 @@ def _print_text(grade) -> None:
     if grade.fallback:
         echo(f"  ! {grade.fallback}")
     for s in grade.signals:
-        echo(f"  [{s.score}/4] {s.name}")
-        for e in s.evidence[:1]:
-            echo(f'        "{e.text[:120]}"')
+        passed = sum(c.passed for c in s.checks)
+        echo(f"  [{s.score}/4] {s.name} ({passed} of {len(s.checks)} checks)")
+        for c in s.checks:
+            mark = "x" if c.passed else " "
+            quote = f' "{c.evidence.text[:100]}"' if c.evidence else ""
+            echo(f"        [{mark}] {c.question}{quote}")
     if grade.problem:
         parts = ", ".join(f"{p.name} {p.score}/4" for p in grade.hard_parts)
         echo(f"  hard parts of {grade.problem}: {parts}")
     if grade.injection:
-        echo("  ! The text tries to steer the grader; that part was ignored.")
+        echo("  ! The text tries to steer the grader; that part was ignored:")
+        for e in grade.injection_findings[:3]:
+            echo(f'        "{e.text[:120]}"')
     for p in grade.pitfalls:
         echo(f"  pitfall: {p}")
     for s in grade.suggestions:

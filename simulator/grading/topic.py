@@ -27,6 +27,7 @@ from simulator.phrases import contains_any, matches
 
 _DEFAULT = {
     "design_margin": 0.3,
+    "design_covered": 0.5,
     "embed_margin": 0.2,
     "min_relevance": 0.12,
     "theme_hits": 2,
@@ -70,6 +71,9 @@ def read_design(doc: Doc, asked: DesignProblem, question: str, bank: list[str]) 
     best, other = max(others, key=lambda t: t[0], default=(0.0, None))
     if other is not None and best - own >= s["design_margin"]:
         return Topic(True, answered=other.name, asked=asked.name, relevance=own)
+    if own >= s["design_covered"]:
+        # It names most of the asked problem's hard parts: on topic, no embedding needed.
+        return Topic(False, asked=asked.name, relevance=own)
     unrelated = [q for q in bank if problem_for(q) is not asked and problem_for(q) is not None]
     by_embedding = read_question(doc, question, unrelated, margin=s["embed_margin"])
     if by_embedding.offtopic and by_embedding.answered:

@@ -12,12 +12,26 @@ def grade_markdown(grade: Grade, *, title: str | None = None) -> str:
     lines = [f"### {grade.level} — {grade.score}/5 · {what}", ""]
     if grade.injection:
         lines += [
-            "> ⚠ The text contains instructions aimed at the grader; they were ignored.",
+            "> ⚠ The text contains instructions aimed at the grader; they were ignored:",
+            *(f'> "{_cell(e.text[:160])}"' for e in grade.injection_findings[:3]),
             "",
         ]
+    for cap in grade.caps:
+        lines += [f"> {cap}", ""]
     lines += ["| Signal | Score | Feedback |", "|---|---|---|"]
     for s in grade.signals:
         lines.append(f"| {s.name} | {s.score}/4 | {_cell(s.feedback)} |")
+    lines += ["", "**Checks**", "", "| Signal | Check | | From your text |", "|---|---|---|---|"]
+    for s in grade.signals:
+        for c in s.checks:
+            mark = "✅ yes" if c.passed else "— no"
+            if c.evidence:
+                quote = _cell(c.evidence.text)
+            elif c.near:
+                quote = f"nearly: {_cell(c.near.text[:140])} ({_cell(c.why)})"
+            else:
+                quote = "not found"
+            lines.append(f"| {s.name} | {_cell(c.question)} | {mark} | {quote} |")
     if grade.hard_parts:
         lines += ["", f"**Hard parts of the problem: {_problem_name(grade.problem)}**"]
         lines += ["", "| Hard part | Score | From your answer |", "|---|---|---|"]
