@@ -4,9 +4,9 @@ A design answer is read against every known design problem: one that names anoth
 problem's hard parts clearly more than the asked one's answers the other question ("This
 answers a URL shortener; the question was a rate limiter"), as does one that reads much
 closer (local embeddings) to a bank question about another problem. A behavioral story is
-read against its question's theme (`corpus/question_themes.yaml`): at most one phrase of
-its theme, two more of another question's, and closer (embeddings) to that other question
-is off-topic. Other answers are compared by embeddings with the
+read against its question's theme (`corpus/question_themes.yaml`): none of its theme and
+three of another question's, or at most one of its own, two more of another's and closer
+(embeddings) to that other question, is off-topic. Other answers are compared by embeddings with the
 panel's bank.
 Thresholds live in `corpus/calibration.yaml` (`topic`), chosen on the calibration split.
 """
@@ -118,6 +118,9 @@ def read_theme(doc: Doc, question: str, panel_themes: dict[str, tuple[str, ...]]
     count, other = max(hits, default=(0, None))
     if other is None or own > 1 or count < own + _settings()["theme_hits"]:
         return Topic(False, asked=question, relevance=1.0 if own else 0.5)
+    if own == 0 and count >= _settings()["theme_hits"] + 1:
+        # None of its own theme and three of another's: that is the other question's story.
+        return Topic(True, answered=other, asked=question, relevance=0.0)
     # Two readings must agree: the other question's theme, and the answer reading closer to
     # the other question than to its own.
     answer = window_vectors(doc, [])
