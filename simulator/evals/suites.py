@@ -238,6 +238,9 @@ class OfftopicSuite(_SuiteBase):
     min_level: int = Field(default=4, ge=1, le=5)
     #: Other questions per answer (taken in bank order after the answer's own).
     per_answer: int = Field(default=2, ge=1)
+    #: Also grade every real design answer of `../shared/realworld` against its own title:
+    #: none may be called off-topic.
+    realworld: bool = True
 
     def cases(self) -> list[Case]:
         from simulator.evals.labeled import load_labeled
@@ -280,6 +283,20 @@ class OfftopicSuite(_SuiteBase):
                     )
                     for i, q in enumerate(others)
                 ]
+        if self.realworld and (REALWORLD_DIR / "design").is_dir():
+            from simulator.evals.degrade import title
+
+            for path in sorted((REALWORLD_DIR / "design").glob("*.md")):
+                text = path.read_text(encoding="utf-8", errors="replace")
+                out.append(
+                    Case(
+                        id=f"realworld/{path.stem}/own",
+                        target="grade system-design",
+                        inputs={"text": text, "question": title(text)},
+                        expected={"pair": "own"},
+                        tags=[*self.tags, "realworld", "own"],
+                    )
+                )
         return self._select(out)
 
 

@@ -23,7 +23,7 @@ from simulator.grading.embedding import encode, window_vectors
 from simulator.grading.features import Topic
 from simulator.grading.text import Doc
 from simulator.knowledge.design import DesignProblem, design_knowledge
-from simulator.phrases import contains_any, matches
+from simulator.phrases import matches
 
 _DEFAULT = {
     "design_margin": 0.3,
@@ -52,9 +52,11 @@ def _settings() -> dict[str, float]:
 
 
 def part_coverage(doc: Doc, problem: DesignProblem) -> float:
-    """The share of the problem's hard parts the answer names at least one cue of."""
+    """How much of the problem's hard parts the answer names: a part counts fully with two
+    distinct cues, half with one (a single common word such as "heap" is weak evidence)."""
     text = doc.content_text
-    return sum(contains_any(text, p.cues) for p in problem.hard_parts) / len(problem.hard_parts)
+    parts = problem.hard_parts
+    return sum(min(2, len(matches(text, p.cues))) / 2 for p in parts) / len(parts)
 
 
 def read_design(doc: Doc, asked: DesignProblem, question: str, bank: list[str]) -> Topic:
@@ -67,7 +69,11 @@ def read_design(doc: Doc, asked: DesignProblem, question: str, bank: list[str]) 
 
     s = _settings()
     own = part_coverage(doc, asked)
-    others = [(part_coverage(doc, p), p) for p in design_knowledge().problems if p.id != asked.id]
+    others = [
+        (part_coverage(doc, p), p)
+        for p in design_knowledge().problems
+        if p.id != asked.id and not p.generic
+    ]
     best, other = max(others, key=lambda t: t[0], default=(0.0, None))
     if other is not None and best - own >= s["design_margin"]:
         return Topic(True, answered=other.name, asked=asked.name, relevance=own)

@@ -55,6 +55,9 @@ class DesignProblem(_Strict):
     sections: tuple[str, ...] = ()
     hard_parts: tuple[HardPart, ...] = Field(min_length=2)
     anti_patterns: tuple[AntiPattern, ...] = ()
+    #: A problem every design answer touches (scaling a web app): asked, it is graded like
+    #: any other; but an answer to another question that also scales is not "off-topic".
+    generic: bool = False
 
     @model_validator(mode="after")
     def _known_sections(self) -> DesignProblem:
