@@ -117,3 +117,17 @@ def test_replay_finds_the_format_the_recording_was_made_with(env, monkeypatch):
     get_settings.cache_clear()
     out, prov = _engine().structured("follow_up", VARS)
     assert out.question == "What did you do first?" and prov.response_format == "json_object"
+
+
+def test_doctor_reports_the_negotiated_format_and_the_endpoint_speed(env):
+    from click.testing import CliRunner
+
+    from simulator.cli.doctor import doctor
+
+    note = json.dumps({"ok": True, "note": "An error budget says how much failure is fine."})
+    env.push(Reply(status=500, error=LLAMA_500), Reply(chunks=[note[:20], note[20:]]))
+    result = CliRunner().invoke(doctor, ["--json"])
+    lines = [c["line"] for c in json.loads(result.output)["checks"]]
+    llm = next(line for line in lines if line.startswith("llm: "))
+    assert "response format json_object (json_schema refused (HTTP 500:" in llm
+    assert "tokens/s" in llm and "first token" in llm and "concurrency 1" in llm

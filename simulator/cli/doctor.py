@@ -48,6 +48,30 @@ def _check_endpoint(settings) -> tuple[bool, str]:
     return True, f"endpoint: {base} reachable"
 
 
+def _check_llm(settings) -> tuple[bool, str]:
+    """One timed structured request: the response format in use, first token, tokens/s."""
+    from simulator.errors import UserError
+    from simulator.llm import LLMEngine, StructuredOutputError, negotiation
+
+    engine = LLMEngine(settings)
+    try:
+        _, prov = engine.structured("endpoint_probe", {"topic": "an error budget"})
+    except (UserError, StructuredOutputError) as exc:
+        line = " ".join(str(exc).split())
+        return False, f"llm: {engine.model} at {engine.endpoint} failed a timed request ({line})"
+    fmt = negotiation.describe(settings.home, engine.endpoint, engine.model)
+    if engine.forced_format:
+        fmt = f"{engine.forced_format} (forced by STAFFSIM_LLM_RESPONSE_FORMAT)"
+    first = (prov.first_token_ms or 0) / 1000
+    rest = max(prov.latency_ms / 1000 - first, 1e-3)
+    speed = prov.tokens_out / rest if prov.tokens_out > 1 else 0.0
+    return True, (
+        f"llm: {engine.model}: response format {fmt}; first token {first:.1f} s, "
+        f"{speed:.1f} tokens/s ({prov.tokens_out} tokens in {prov.latency_ms / 1000:.1f} s), "
+        f"idle timeout {settings.llm_timeout:g} s, concurrency {settings.llm_concurrency}"
+    )
+
+
 def _check_embeddings(settings) -> tuple[bool, str]:
     try:
         from simulator.store.embeddings import get_embedder
@@ -136,8 +160,13 @@ def _versions() -> str:
 @click.option(
     "--repair", is_flag=True, help="Remove partial documents an interrupted add left behind."
 )
+@click.option(
+    "--probe/--no-probe",
+    default=True,
+    help="Time one short request to the LLM endpoint (format in use, first token, tokens/s).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def doctor(repair: bool, as_json: bool) -> None:
+def doctor(repair: bool, probe: bool, as_json: bool) -> None:
     """Check what the chosen engine needs; exit non-zero if something is missing."""
     from simulator.config import get_settings
 
@@ -145,6 +174,8 @@ def doctor(repair: bool, as_json: bool) -> None:
     checks = [_check_engine, _check_home, _check_knowledge, _check_tokens, _check_embeddings]
     checks.append(_check_endpoint)
     results = [check(settings) for check in checks]
+    if results[-1][0] and not settings.is_offline and settings.llm_mode != "replay" and probe:
+        results.append(_check_llm(settings))
     results.append(_check_store(settings, repair))
     ok = all(passed for passed, _ in results)
     if as_json:

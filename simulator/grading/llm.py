@@ -28,6 +28,8 @@ from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric
 _TAGS = re.compile(r"</?\s*candidate_(?:text|answer)\s*>", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^(?:\.\.\.|…)\s*|\s*(?:\.\.\.|…)$")
 _QUOTES = "\"'“”‘’«»`"
+_QUOTE_CHARS = 300
+_SUMMARY_CHARS = 200
 
 
 def _what(
@@ -69,6 +71,50 @@ def verify_quotes(answer: str, quotes: list[str]) -> tuple[list[Span], int]:
         else:
             kept.append(span)
     return kept, dropped
+
+
+def checklist_schema(rubric: PanelRubric | ArtifactRubric) -> dict:
+    """`LLMChecklist` narrowed to this rubric: every signal and check, in order, by id.
+
+    A server that constrains decoding to the schema (llama-cpp-python's grammar, OpenAI's
+    json_schema) then cannot leave a check out; quotes are capped at one sentence's length.
+    """
+
+    def check(c) -> dict:
+        return _object(
+            {
+                "id": {"const": c.id},
+                "passed": {"type": "boolean"},
+                "quote": {"type": "string", "maxLength": _QUOTE_CHARS},
+            }
+        )
+
+    def signal(s) -> dict:
+        checks = [check(c) for c in s.checks]
+        return _object({"id": {"const": s.id}, "checks": _tuple(checks)})
+
+    return _object(
+        {
+            "signals": _tuple([signal(s) for s in rubric.signals]),
+            "injection_detected": {"type": "boolean"},
+            "summary": {"type": "string", "maxLength": _SUMMARY_CHARS},
+        },
+        title="LLMChecklist",
+    )
+
+
+def _object(properties: dict, **extra) -> dict:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+        **extra,
+    }
+
+
+def _tuple(items: list[dict]) -> dict:
+    return {"type": "array", "prefixItems": items, "minItems": len(items), "maxItems": len(items)}
 
 
 class LLMGrader:
@@ -118,7 +164,11 @@ class LLMGrader:
             ],
         }
         result, prov = self.engine.structured_or_fallback(
-            "grade_checklist", variables, lambda: offline, rubric_ref=rubric.ref
+            "grade_checklist",
+            variables,
+            lambda: offline,
+            rubric_ref=rubric.ref,
+            response_schema=checklist_schema(rubric),
         )
         stamp = {
             "engine": "openai" if not prov.fallback else "offline",

@@ -156,6 +156,8 @@ class LLMEngine:
         self._transport_lock = threading.Lock()
         #: Added to every recording's `recorded_with` (e.g. the model's quantisation).
         self.recorded_with: dict[str, Any] = {}
+        #: Called with the provenance of every structured call, valid or not (benchmarks).
+        self.observers: list[Callable[[Provenance], None]] = []
 
     @property
     def response_format(self) -> str:
@@ -174,8 +176,14 @@ class LLMEngine:
         *,
         rubric_ref: str | None = None,
         label: str | None = None,
+        response_schema: dict[str, Any] | None = None,
     ) -> tuple[BaseModel, Provenance]:
-        """Render, send, validate into `schema_cls` (one repair turn); raise `StructuredOutputError`."""
+        """Render, send, validate into `schema_cls` (one repair turn); raise `StructuredOutputError`.
+
+        `response_schema`, a narrower schema than `schema_cls`'s (say, one that lists every
+        check id), goes in `response_format`, where a server that constrains decoding makes
+        the model fill all of it; the prompt still shows `schema_cls`'s schema.
+        """
         prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
         if schema_cls is None:
             if not prompt.record.output_schema:
@@ -184,11 +192,13 @@ class LLMEngine:
         schema = schema_cls.model_json_schema()
         rendered = prompt.render(**variables)
         tally = _Tally()
-        fmt, messages, first = self._negotiated(prompt, rendered, schema, schema_cls.__name__)
+        sent = response_schema or schema
+        fmt, messages, first = self._negotiated(prompt, rendered, schema, schema_cls.__name__, sent)
         tally.response_format = fmt
         tally.add(messages, first, self.model)
         try:
-            return parse_structured(first.text, schema_cls), self._stamp(prompt, tally, rubric_ref)
+            parsed = parse_structured(first.text, schema_cls)
+            return parsed, self._observe(self._stamp(prompt, tally, rubric_ref), True, True)
         except ValidationError as exc:
             error = _first_error(exc)
         repair = (
@@ -197,12 +207,14 @@ class LLMEngine:
             .render(error=error, schema=json.dumps(schema, sort_keys=True))
         )
         retry_messages = messages + [{"role": "assistant", "content": first.text}] + repair
-        second = self._complete(prompt, retry_messages, schema, schema_cls.__name__, fmt)
+        second = self._complete(prompt, retry_messages, sent, schema_cls.__name__, fmt)
         tally.add(retry_messages, second, self.model)
         provenance = self._stamp(prompt, tally, rubric_ref)
         try:
-            return parse_structured(second.text, schema_cls), provenance
+            parsed = parse_structured(second.text, schema_cls)
+            return parsed, self._observe(provenance, False, True)
         except ValidationError as exc:
+            provenance = self._observe(provenance, False, False)
             raise StructuredOutputError(
                 f"{self.model} returned output that does not fit {schema_cls.__name__} "
                 f"even after one repair turn: {_first_error(exc)}",
@@ -219,11 +231,17 @@ class LLMEngine:
         *,
         rubric_ref: str | None = None,
         label: str | None = None,
+        response_schema: dict[str, Any] | None = None,
     ) -> tuple[BaseModel | T, Provenance]:
         """`structured`, or `fallback()` (the offline engine) with `fallback: true` and why."""
         try:
             return self.structured(
-                prompt_id, variables, schema_cls, rubric_ref=rubric_ref, label=label
+                prompt_id,
+                variables,
+                schema_cls,
+                rubric_ref=rubric_ref,
+                label=label,
+                response_schema=response_schema,
             )
         except StructuredOutputError as exc:
             reason = f"invalid structured output after repair: {exc}"
@@ -289,14 +307,16 @@ class LLMEngine:
         rendered: list[dict[str, str]],
         schema: dict[str, Any],
         schema_name: str,
+        sent: dict[str, Any],
     ) -> tuple[str, list[dict[str, str]], Completion]:
         """The first reply, stepping down the formats on each refusal naming response_format."""
-        fmt = self._replay_format(prompt, rendered, schema) if self.mode == "replay" else None
+        replayed = self.mode == "replay"
+        fmt = self._replay_format(prompt, rendered, schema, sent) if replayed else None
         fmt = fmt or self.response_format
         while True:
             messages = self._with_json_instructions(rendered, schema, fmt)
             try:
-                return fmt, messages, self._complete(prompt, messages, schema, schema_name, fmt)
+                return fmt, messages, self._complete(prompt, messages, sent, schema_name, fmt)
             except negotiation.FormatRefused as refused:
                 following = None
                 if not self.forced_format:
@@ -312,14 +332,18 @@ class LLMEngine:
                 fmt = following
 
     def _replay_format(
-        self, prompt: Prompt, rendered: list[dict[str, str]], schema: dict[str, Any]
+        self,
+        prompt: Prompt,
+        rendered: list[dict[str, str]],
+        schema: dict[str, Any],
+        sent: dict[str, Any],
     ) -> str | None:
         """In replay, the format the recording was made with (json_schema first)."""
         if self.forced_format:
             return self.forced_format
         for fmt in negotiation.FORMATS:
             messages = self._with_json_instructions(rendered, schema, fmt)
-            _, key = self._request(prompt, messages, schema, fmt)
+            _, key = self._request(prompt, messages, sent, fmt)
             if self.fixtures.path_for(self.model, key).exists():
                 return fmt
         return self.fixtures.usual_format(self.model)
@@ -382,6 +406,12 @@ class LLMEngine:
                 round(tally.first_token_ms, 1) if tally.first_token_ms is not None else None
             ),
         )
+
+    def _observe(self, provenance: Provenance, valid_first: bool, valid: bool) -> Provenance:
+        stamped = provenance.model_copy(update={"valid_first": valid_first, "valid": valid})
+        for observer in self.observers:
+            observer(stamped)
+        return stamped
 
     def _client(self) -> Transport:
         """The HTTP transport, built on first use (the `openai` import is slow)."""

@@ -27,6 +27,8 @@ class Provenance(BaseModel):
     served_by: str | None = None  # the model name the server reported
     response_format: str | None = None  # json_schema, json_object or instructions
     first_token_ms: float | None = None  # live calls: time to the first streamed token
+    valid_first: bool | None = None  # structured calls: the first reply fit the schema
+    valid: bool | None = None  # structured calls: a reply fit (the first or the repair)
     fallback: bool = False
     fallback_reason: str | None = None
 

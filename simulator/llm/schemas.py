@@ -93,6 +93,14 @@ class LLMFollowUp(_Strict):
     quote: str = Field(description="The words of the answer that prompted the follow-up.")
 
 
+class LLMProbe(_Strict):
+    """The answer to `staffsim doctor`'s one timing request."""
+
+    ok: bool
+    note: str
+
+
 register_schema("LLMGrade", LLMGrade)
+register_schema("LLMProbe", LLMProbe)
 register_schema("LLMFollowUp", LLMFollowUp)
 register_schema("LLMChecklist", LLMChecklist)
