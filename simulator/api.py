@@ -165,12 +165,16 @@ def start_interview(
     questions: int = 3,
     follow_ups: int = 2,
     user: str | None = None,
+    chosen: list[str] | None = None,
 ):
-    """A new mock interview for `user` (default: settings.user) -> `Interview`; call `.start()`."""
+    """A new mock interview for `user` (default: settings.user) -> `Interview`; call `.start()`.
+
+    `chosen`: questions to ask first (bank ids, bank texts or the candidate's own).
+    """
     from simulator.interview import Interview
 
     return Interview.create(
-        panel, level=level, questions=questions, follow_ups=follow_ups, user=user
+        panel, level=level, questions=questions, follow_ups=follow_ups, user=user, chosen=chosen
     )
 
 
@@ -197,13 +201,19 @@ def export_session(session_id: str, *, fmt: str = "md", user: str | None = None)
 
 
 def new_interview(
-    panel: str, *, level: str = "staff", questions: int = 3, follow_ups: int = 2, user: str
+    panel: str,
+    *,
+    level: str = "staff",
+    questions: int = 3,
+    follow_ups: int = 2,
+    user: str,
+    chosen: list[str] | None = None,
 ):
     """A new mock interview session for `user` -> `Interview` (call `.start()`)."""
     from simulator.interview import Interview
 
     return Interview.create(
-        panel, level=level, questions=questions, follow_ups=follow_ups, user=user
+        panel, level=level, questions=questions, follow_ups=follow_ups, user=user, chosen=chosen
     )
 
 

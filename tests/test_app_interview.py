@@ -7,7 +7,6 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
-import pytest
 
 from simulator.web import handlers as h
 from simulator.web import interview as iv
@@ -21,19 +20,28 @@ ANSWERS = [
 ]
 
 
+SHARDED = "Design a multi-tenant search service for 50k tenants with noisy-neighbour isolation."
+
+
 def as_user(name):
     return SimpleNamespace(username=name)
 
 
+def _start(panel, level, length, follow_ups, user, mode=iv.OWN, bank=None, own=SHARDED):
+    return iv.start(panel, level, length, follow_ups, mode, bank, own, True, as_user(user))
+
+
 def _send(state, text, chat, user):
-    return list(iv.answer(state, text, chat, as_user(user)))
+    return list(iv.answer(state, text, chat, True, as_user(user)))
 
 
-def test_two_question_interview_streams_to_a_scorecard_with_exports():
-    state, chat, covered, box, card, radar, md, js, picker = iv.start(
-        "system-design", "staff", 2, 0, as_user("alice")
+def test_a_typed_question_and_its_follow_up_stream_to_a_scorecard_with_exports():
+    state, chat, covered, status, box, card, radar, md, js, picker, *controls = _start(
+        "system-design", "staff", 1, 1, "alice"
     )
-    assert chat[0]["role"] == "assistant" and "Question 1 of 2" in chat[-1]["content"]
+    assert controls == ["system-design", "staff", 1, 1]
+    assert SHARDED in chat[-1]["content"]
+    assert chat[0]["role"] == "assistant" and "Question 1 of 1" in chat[-1]["content"]
     assert box["visible"] is False and md is None
     for text in ANSWERS:
         steps = _send(state, text, chat, "alice")
@@ -43,41 +51,55 @@ def test_two_question_interview_streams_to_a_scorecard_with_exports():
         assert final[-1] == "", "the answer box is cleared once the answer is stored"
         chat = final[1]
         assert "Signals covered so far" in final[2]
-    state, chat, covered, box, card, radar, md, js, picker = final[:9]
+    state, chat, covered, status, box, card, radar, md, js, picker = final[:10]
     assert box["visible"] is True
     assert card.startswith("# Scorecard — system-design (staff)")
     assert radar.axes and radar.axes[0].name == "polar"
-    assert Path(md).read_text().startswith("# Scorecard")
-    assert json.loads(Path(js).read_text())["session"] == state
+    exported = Path(md).read_text()
+    assert exported.startswith("# Scorecard") and "## Transcript" in exported
+    assert "## Question 1:" in exported and ANSWERS[0][:40] in exported
+    assert json.loads(Path(js).read_text())["scorecard"]["session"] == state
     assert any(value == state for _, value in picker["choices"])
 
 
-def test_empty_answer_is_refused_and_nothing_is_stored():
-    state, chat, *_ = iv.start("behavioral", "senior", 1, 0, as_user("alice"))
-    with pytest.raises(gr.Error, match="Your answer is empty"):
-        _send(state, "   ", chat, "alice")
-    with pytest.raises(gr.Error, match="Start an interview"):
-        _send(None, "hello", [], "alice")
-    resumed = iv.resume(state, as_user("alice"))
+def test_empty_answer_is_one_sentence_in_the_status_line_and_nothing_is_stored():
+    state, chat, *_ = _start("behavioral", "senior", 1, 0, "alice", mode=iv.RANDOM)
+    (refused,) = _send(state, "   ", chat, "alice")
+    assert refused[3].startswith("⚠ Your answer is empty")
+    # Every other output is left as it was: the typed text and the chat are kept.
+    assert all(isinstance(v, type(gr.skip())) for i, v in enumerate(refused) if i != 3)
+    (refused,) = _send(None, "hello", [], "alice")
+    assert "Start an interview" in refused[3]
+    resumed = iv.resume(state, True, as_user("alice"))
     assert resumed[1] == chat
 
 
+def test_a_bad_question_choice_is_refused_in_the_status_line():
+    out = _start("system-design", "staff", 1, 0, "alice", mode=iv.OWN, own="  ")
+    assert out[3] == "⚠ Type your question first, or choose Random."
+    out = _start("system-design", "staff", 1, 0, "alice", mode=iv.BANK, bank="3", own="")
+    assert "notification system" in out[1][-1]["content"]
+
+
 def test_sessions_are_private_and_resume_where_they_left_off():
-    state, chat, *_ = iv.start("system-design", "staff", 2, 0, as_user("alice"))
-    _send(state, ANSWERS[0], chat, "alice")
-    assert [v for _, v in iv.session_choices("alice")] == [state]
+    state, chat, *_ = _start("architecture-deep-dive", "principal", 2, 0, "alice", mode=iv.RANDOM)
+    sent = _send(state, ANSWERS[0], chat, "alice")[-1]
+    iv.pause(state, True, as_user("alice"))
+    ((label, value),) = iv.session_choices("alice")
+    assert value == state and "architecture-deep-dive" in label and "paused" in label
     assert iv.session_choices("bob") == []
-    with pytest.raises(gr.Error, match="You have no session"):
-        iv.resume(state, as_user("bob"))
-    resumed = iv.resume(state, as_user("alice"))
-    assert "Question 2 of 2" in resumed[1][-1]["content"]
+    assert "You have no session" in iv.resume(state, True, as_user("bob"))[3]
+    resumed = iv.resume(state, True, as_user("alice"))
+    assert resumed[1] == sent[1]  # the transcript up to the question still open
     assert any(m["content"] == ANSWERS[0] for m in resumed[1])
+    # The controls show the session's own settings, not the page defaults.
+    assert list(resumed[10:14]) == ["architecture-deep-dive", "principal", 2, 0]
 
 
 def test_finished_mocks_show_in_progress():
-    state, chat, *_ = iv.start("system-design", "staff", 1, 0, as_user("alice"))
+    state, chat, *_ = _start("system-design", "staff", 1, 0, "alice")
     final = _send(state, ANSWERS[0], chat, "alice")[-1]
-    assert final[3]["visible"] is True
+    assert final[4]["visible"] is True
     summary = h.show_progress(as_user("alice"))[0]
     assert "| ≥2 mock design panels/month | 1 (this month) | 2 |" in summary
     assert (

@@ -39,7 +39,7 @@ def test_kill_mid_interview_then_resume_loses_no_answer(staffsim_home, tmp_path)
     staffsim = Path(sys.executable).parent / "staffsim"
     proc = subprocess.Popen(
         [str(staffsim), "interview", "--panel", "system-design", "--questions", "2",
-         "--follow-ups", "1", "--answers", "-", "--json"],
+         "--question", "1", "--question", "8", "--follow-ups", "1", "--answers", "-", "--json"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         env=dict(os.environ), text=True,
     )  # fmt: skip

@@ -17,6 +17,8 @@ _PANELS = (
     "cross-functional", "bar-raiser",
 )  # fmt: skip
 PAUSE = "/pause"
+SKIP = "/skip"
+END = "/end"
 
 
 def answer_blocks(stream: TextIO) -> Iterator[str]:
@@ -33,7 +35,8 @@ def answer_blocks(stream: TextIO) -> Iterator[str]:
 
 
 def _typed_answers() -> Iterator[str]:
-    """Answers typed in the terminal: lines until an empty line; `/pause` stops."""
+    """Answers typed in the terminal: lines until an empty line; `/pause`, `/skip` and
+    `/end` on their own line are commands."""
     while True:
         click.echo(click.style("You", bold=True) + " (end with an empty line):", err=True)
         lines: list[str] = []
@@ -44,12 +47,16 @@ def _typed_answers() -> Iterator[str]:
                 if lines:
                     yield "\n".join(lines)
                 return
-            if line.strip() == PAUSE:
-                return
+            if line.strip() in (PAUSE, SKIP, END):
+                yield line.strip()
+                if line.strip() == PAUSE:
+                    return
+                lines = []
+                break
             if not line.strip():
+                yield "\n".join(lines)
                 break
             lines.append(line)
-        yield "\n".join(lines)
 
 
 def _answers(path: str | None) -> Iterator[str]:
@@ -82,6 +89,13 @@ def _drive(iv, answers: Iterator[str], as_json: bool, scripted: bool) -> None:
             text = next(answers)
         except StopIteration:
             break
+        command = text.strip().lower()
+        if command == PAUSE:
+            iv.pause()
+            break
+        if command in (SKIP, END):
+            _show(iv.skip() if command == SKIP else iv.end(), as_json)
+            continue
         if scripted and not as_json:
             preview = " ".join(text.split())
             echo(f"\nYou: {preview[:300]}{'…' if len(preview) > 300 else ''}")
@@ -135,6 +149,18 @@ def _finish(iv, as_json: bool) -> None:
     help="Scripted answers: blocks separated by a line holding only `---`, one per "
     "interviewer turn (question or follow-up); `-` reads stdin.",
 )
+@click.option(
+    "--question",
+    "chosen",
+    multiple=True,
+    metavar="TEXT|ID",
+    help="A question to ask (repeatable): a bank id from --list-questions, a bank question, "
+    "or your own (a design question is matched to a known problem when one fits). "
+    "Default: random bank questions you have not practised lately.",
+)
+@click.option(
+    "--list-questions", is_flag=True, help="List the panel's bank questions with their ids."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript and scorecard as JSON.")
 def interview(
     panel: str,
@@ -142,6 +168,8 @@ def interview(
     questions: int,
     follow_ups: int,
     answers_path: str | None,
+    chosen: tuple[str, ...],
+    list_questions: bool,
     as_json: bool,
 ) -> None:
     """Run a mock interview: intro, questions, follow-ups on weak signals, scorecard.
@@ -149,15 +177,33 @@ def interview(
     \b
     In a terminal: type each answer over one or more lines and end it with an
     empty line (an empty answer is asked again). Type /pause on its own line to
-    stop; `staffsim sessions resume ID` picks the session up where it stopped.
+    stop, /skip to skip the question, /end to end early with a scorecard;
+    `staffsim sessions resume ID` picks a paused session up where it stopped.
     Every answer is saved before the interviewer replies.
     """
     from simulator import api
 
+    if list_questions:
+        bank = api.get_panel(panel).questions
+        if as_json:
+            echo_json([{"id": str(n), "question": q} for n, q in enumerate(bank, start=1)])
+        else:
+            for n, q in enumerate(bank, start=1):
+                click.echo(f"{n:>3}  {q}")
+        return
+    if len(chosen) > 5:
+        raise UserError(f"An interview has 1 to 5 main questions, not {len(chosen)}.")
     answers = _answers(answers_path)
-    iv = api.start_interview(panel, level=level, questions=questions, follow_ups=follow_ups)
+    iv = api.start_interview(
+        panel, level=level, questions=questions, follow_ups=follow_ups, chosen=list(chosen)
+    )
     if not as_json:
         click.echo(f"Session {iv.id} ({iv.rubric.name}, {level}).")
+        for item in iv.row.plan:
+            if item.get("problem_name"):
+                click.echo(
+                    f"Your question is graded as the design problem: {item['problem_name']}."
+                )
     _drive(iv, answers, as_json, scripted=answers_path is not None)
 
 
@@ -178,9 +224,17 @@ def list_(as_json: bool) -> None:
         return
     if not rows:
         click.echo("No sessions yet; start one with `staffsim interview --panel system-design`.")
+    from datetime import datetime
+
     for r in rows:
-        score = f" {r.scorecard['score']}/5 {r.scorecard['recommendation']}" if r.scorecard else ""
-        click.echo(f"{r.id}  {r.panel:<22} {r.level:<9} {r.status:<7}{score}")
+        when = datetime.fromtimestamp(r.created_at).strftime("%Y-%m-%d %H:%M")
+        score = f"{r.scorecard['score']}/5 {r.scorecard['recommendation']}" if r.scorecard else "-"
+        first = r.plan[0]["text"] if r.plan else ""
+        more = f" (+{len(r.plan) - 1})" if len(r.plan) > 1 else ""
+        click.echo(
+            f"{r.id}  {when}  {r.panel:<22} {r.level:<9} {r.status:<7} {score:<20} "
+            f"{printable(first[:60])}{more}"
+        )
 
 
 @sessions.command()

@@ -20,7 +20,10 @@ WEAK_AT_MOST = 2
 #: A clause: up to a sentence end or a strong break (a decimal point does not end one).
 _CLAUSE = re.compile(r"(?:[^.!?;:\n]|\.(?=\d))+")
 _NUMBER = re.compile(r"\d")
-_WORD = re.compile(r"\S+")
+_QUOTE_MARKS = re.compile(r"[\"“”„«»]")
+_VERB = re.compile(r"[a-z]{3,}(?:ed|ays|ains|eeds|akes|ives|ows|ing)")
+_TOKEN = re.compile(r"[\w'%/-]+")
+_CONJUNCTIONS = {"and", "but", "so", "then", "also", "or", "because", "while"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class FollowUp:
     source: str = "template"  # template | llm
     prompt: str | None = None
     hard_part: str | None = None
+    check: str | None = None  # the check it asks for, when it aims at one
 
 
 def merge_best(grades: list[dict[str, Any]], scored: str = "signals") -> dict[str, int]:
@@ -83,54 +87,103 @@ def weak_signals(
 def find_quote(
     answer: str, *, cues: list[str] | None = None, skip: list[tuple[int, int]] | None = None
 ) -> str | None:
-    """A short verbatim phrase of `answer` carrying a number or a claim, or None.
+    """A whole verbatim clause of `answer` naming a component or decision, or None.
 
-    Clauses that touch the signal's `cues` go first; spans in `skip` (an injection the
-    grader found) are never quoted back.
+    A clause is a sentence, or its part between commas when the sentence is too long to
+    quote; it holds a subject or a verb (never a bare number or a noun phrase cut out of a
+    sentence), has no quotation marks of its own, and carries a number, a claim or a
+    component. Clauses that touch the signal's `cues` go first; spans in `skip` (an
+    injection the grader found) are never quoted back.
     """
-    from simulator.grading.text import matches
-
-    rules = load_texts().quote
-    claims = [re.compile(rf"\b{re.escape(w)}\b", re.IGNORECASE) for w in rules.claim_words]
-    found: list[tuple[int, int, str]] = []  # (rank, offset, clause)
-    for m in _CLAUSE.finditer(answer):
-        clause = m.group()
-        if len(clause.split()) < 4:
-            continue
-        if any(m.start() < end and start < m.end() for start, end in skip or []):
-            continue
-        if _NUMBER.search(clause):
-            rank = 0
-        elif any(c.search(clause) for c in claims):
-            rank = 2
-        else:
-            continue
-        if not (cues and matches(clause, cues)):
-            rank += 1
-        found.append((rank, m.start(), clause))
+    found = [c for c in clauses(answer, skip=skip) if c[0] < 3]
     if not found:
         return None
-    _, offset, clause = min(found, key=lambda it: (it[0], it[1]))
-    offset, clause = _comma_part(offset, clause, claims)
-    words = list(_WORD.finditer(clause))[: rules.max_words]
-    text = answer[offset + words[0].start() : offset + words[-1].end()]
-    return text.rstrip(".,;:!?").strip()
+    from simulator.grading.text import matches
+
+    ranked = [
+        (rank + (0 if cues and matches(text, cues) else 3), start, len(text), text)
+        for rank, start, text in found
+    ]
+    # The first, then the shortest: a sentence's opening comma part beats the whole sentence.
+    return min(ranked, key=lambda it: (it[0], it[1], it[2]))[3]
 
 
-def _comma_part(offset: int, clause: str, claims: list[re.Pattern[str]]) -> tuple[int, str]:
-    """The comma-separated part of `clause` holding its number or claim, if long enough."""
-    at = 0
-    for part in clause.split(","):
-        if len(part.split()) >= 4 and (_NUMBER.search(part) or any(c.search(part) for c in claims)):
-            lead = len(part) - len(part.lstrip())
-            return offset + at + lead, part.strip()
-        at += len(part) + 1
-    return offset, clause
+def clauses(
+    answer: str, *, skip: list[tuple[int, int]] | None = None
+) -> list[tuple[int, int, str]]:
+    """(rank, offset, text) of every quotable clause: rank 0 holds a number and names a
+    component, 1 a number, 2 a claim or a component, 3 neither."""
+    rules = load_texts().quote
+    out: list[tuple[int, int, str]] = []
+    for m in _CLAUSE.finditer(answer):
+        for start, text in _whole_parts(m.start(), m.group(), rules.max_words):
+            if any(start < e and s < start + len(text) for s, e in skip or []):
+                continue
+            if not rules.min_words <= len(text.split()) <= rules.max_words:
+                continue
+            if _QUOTE_MARKS.search(text) or not _is_clause(text, rules.clause_words):
+                continue
+            number = bool(_NUMBER.search(text))
+            component = _has_any(text, rules.component_words)
+            claim = _has_any(text, rules.claim_words)
+            rank = 0 if number and component else 1 if number else 2 if claim or component else 3
+            out.append((rank, start, text))
+    return out
+
+
+def _whole_parts(offset: int, clause: str, max_words: int) -> list[tuple[int, str]]:
+    """The clause itself when short enough, and its comma-separated parts; each trimmed of
+    white space, a leading conjunction and trailing punctuation (still verbatim)."""
+    pieces = [(0, clause)] if len(clause.split()) <= max_words else []
+    if "," in clause:
+        at = 0
+        for part in clause.split(","):
+            pieces.append((at, part))
+            at += len(part) + 1
+    out = []
+    for at, part in pieces:
+        lead = len(part) - len(part.lstrip())
+        text = part.strip()
+        first = text.split(" ", 1)
+        if len(first) == 2 and first[0].lower() in _CONJUNCTIONS:
+            lead += len(first[0]) + 1
+            text = first[1].lstrip()
+        text = text.rstrip(".,;:!?)—- ").strip()
+        if text:
+            out.append((offset + at + lead, text))
+    return out
+
+
+def _is_clause(text: str, words: list[str]) -> bool:
+    """Holds a subject or a verb: a listed word, or an inflected one ("stayed", "stays")."""
+    if _has_any(text, words):
+        return True
+    return any(_VERB.fullmatch(w) for w in _TOKEN.findall(text.lower())[1:])
+
+
+def _has_any(text: str, words: list[str]) -> bool:
+    low = " " + " ".join(_TOKEN.findall(text.lower())) + " "
+    return any(f" {w} " in low for w in words)
 
 
 def render(template: str, *, quote: str | None, topic: str) -> str:
     """A follow-up template with its `{quote}` and `{topic}` slots filled."""
     return template.replace("{quote}", quote or "").replace("{topic}", topic)
+
+
+def target_check(signal: Signal, template: str) -> str | None:
+    """The id of the check a follow-up template asks for: the first whose concept it names."""
+    from simulator.phrases import contains_any
+
+    bare = template.replace("{quote}", " ").replace("{topic}", " ")
+    return next((c.id for c in signal.checks if contains_any(bare, c.terms[0])), None)
+
+
+def _near_quote(sentence: str | None) -> str | None:
+    """A whole clause of a near-miss sentence (the candidate's own words), if quotable."""
+    if not sentence:
+        return None
+    return find_quote(sentence) or next((t for rank, _, t in clauses(sentence) if rank <= 3), None)
 
 
 def choose_follow_up(
@@ -143,17 +196,40 @@ def choose_follow_up(
     used_templates: set[tuple[str, int]],
     skip: list[tuple[int, int]] | None = None,
     probed: dict[str, int] | None = None,
+    passed: set[str] | None = None,
+    near: dict[str, str] | None = None,
+    probed_checks: set[str] | None = None,
 ) -> FollowUp | None:
     """The next offline follow-up, or None when no weak signal has an unasked one left.
 
-    `probed` counts the follow-ups already aimed at each signal on this question.
+    For each weak signal (heaviest first) it asks the compendium's high-signal follow-up on
+    the heaviest check no answer to the question has passed (`passed`; quoting the near-miss
+    sentence of `near` when there is one), then the rubric's templates, skipping any whose
+    check has passed: the interviewer never asks for what the answers already contain.
+    `probed` counts the follow-ups already aimed at each signal on this question,
+    `probed_checks` the checks already asked about.
     """
+    high = load_texts().check_follow_ups.get(rubric.id, {})
+    passed, near, probed_checks = passed or set(), near or {}, probed_checks or set()
     for signal in weak_signals(rubric, best, probed):
         quote = find_quote(answer, cues=signal.cues, skip=skip)
+        for check in sorted(signal.checks, key=lambda c: -c.weight):
+            if check.id in passed or check.id in probed_checks or check.id not in high:
+                continue
+            template = high[check.id]
+            said = _near_quote(near.get(check.id)) or quote
+            if "{quote}" in template and not said:
+                continue
+            text = " ".join(render(template, quote=said, topic=topic).split())
+            if text not in asked:
+                used = said if "{quote}" in template else None
+                return FollowUp(text=text, signal=signal.id, quote=used, check=check.id)
         options = [
             (i, t)
             for i, t in enumerate(signal.follow_ups)
-            if (signal.id, i) not in used_templates and ("{quote}" not in t or quote)
+            if (signal.id, i) not in used_templates
+            and ("{quote}" not in t or quote)
+            and target_check(signal, t) not in passed | probed_checks
         ]
         # A claim worth challenging goes first: quoting the candidate makes it concrete.
         options.sort(key=lambda it: 0 if quote and "{quote}" in it[1] else 1)
@@ -161,7 +237,13 @@ def choose_follow_up(
             text = render(template, quote=quote, topic=topic)
             if text not in asked:
                 used = quote if "{quote}" in template else None
-                return FollowUp(text=text, signal=signal.id, template=index, quote=used)
+                return FollowUp(
+                    text=text,
+                    signal=signal.id,
+                    template=index,
+                    quote=used,
+                    check=target_check(signal, template),
+                )
     return None
 
 

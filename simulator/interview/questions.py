@@ -6,6 +6,7 @@ import random
 import re
 from typing import Any
 
+from simulator.errors import UserError
 from simulator.interview.texts import load_texts
 from simulator.knowledge.rubrics import PanelRubric
 
@@ -38,18 +39,69 @@ def topic_of(question: str) -> str:
     return " ".join(words)
 
 
+def bank_entry(rubric: PanelRubric, index: int) -> dict[str, Any]:
+    """The plan item of the bank's question `index` (0-based)."""
+    text = rubric.questions[index]
+    return {"text": text, "topic": topic_of(text), "source": "bank", "bank_index": index}
+
+
+def chosen_question(rubric: PanelRubric, wanted: str) -> dict[str, Any]:
+    """A plan item for what the candidate asked for: a bank id (`3` or `#3`, as numbered by
+    `staffsim interview --panel P --list-questions`), a bank question's text, or their own
+    question (a design question is matched to a known design problem when one fits)."""
+    text = " ".join((wanted or "").split())
+    if not text:
+        raise UserError("The question is empty; give a bank id, a bank question or your own.")
+    number = text.lstrip("#")
+    if number.isdigit():
+        n = int(number)
+        if not 1 <= n <= len(rubric.questions):
+            raise UserError(
+                f"The {rubric.name} bank has questions 1 to {len(rubric.questions)}, not {n}; "
+                f"`staffsim interview --panel {rubric.id} --list-questions` lists them."
+            )
+        return bank_entry(rubric, n - 1)
+    folded = _fold(text)
+    for index, question in enumerate(rubric.questions):
+        if _fold(question) == folded:
+            return bank_entry(rubric, index)
+    if len(text.split()) < 3:
+        raise UserError(
+            f"{text!r} is neither a bank id nor a question; give a number from "
+            f"`staffsim interview --panel {rubric.id} --list-questions` or a full question."
+        )
+    item: dict[str, Any] = {"text": text, "topic": topic_of(text), "source": "own"}
+    from simulator.grading.detectors.mechanism import problem_for
+
+    problem = problem_for(text)
+    if problem is not None:
+        item["problem"] = problem.id
+        item["problem_name"] = problem.name
+    return item
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.lower().split()).rstrip(" .?!")
+
+
 def plan_questions(
     rubric: PanelRubric,
     count: int,
     *,
     seed: str,
     artifacts: list[dict[str, Any]] | None = None,
+    chosen: list[str] | None = None,
+    recent: list[int] | None = None,
 ) -> list[dict[str, Any]]:
-    """`count` main questions: artifact-grounded ones first (when given), then the bank's."""
-    plan: list[dict[str, Any]] = []
+    """`count` main questions: the `chosen` ones first (bank ids, bank texts or the
+    candidate's own), then artifact-grounded ones (when given), then random bank questions,
+    those not in `recent` (bank indexes practised lately, most recent first) before the rest."""
+    plan: list[dict[str, Any]] = [chosen_question(rubric, q) for q in chosen or []]
+    count = max(count, len(plan))
     texts = load_texts().artifacts
-    if artifacts and rubric.id in texts.panels:
-        limit = min(texts.max_questions, len(artifacts), max(1, count - 1) if count > 1 else 1)
+    if artifacts and rubric.id in texts.panels and len(plan) < count:
+        left = count - len(plan)
+        limit = min(texts.max_questions, len(artifacts), max(1, left - 1) if left > 1 else 1)
         for art in artifacts[:limit]:
             plan.append(
                 {
@@ -60,10 +112,13 @@ def plan_questions(
                 }
             )
     rng = random.Random(seed)
-    bank = list(enumerate(rubric.questions))
-    rng.shuffle(bank)
-    for index, text in bank[: count - len(plan)]:
-        plan.append({"text": text, "topic": topic_of(text), "source": "bank", "bank_index": index})
+    taken = {p.get("bank_index") for p in plan}
+    fresh = [i for i in range(len(rubric.questions)) if i not in taken]
+    rng.shuffle(fresh)
+    lately = list(dict.fromkeys(recent or []))
+    # Never practised lately first, then the least recently practised.
+    fresh.sort(key=lambda i: len(lately) - lately.index(i) if i in lately else 0)
+    plan += [bank_entry(rubric, i) for i in fresh[: count - len(plan)]]
     return plan
 
 

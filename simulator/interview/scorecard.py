@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -45,6 +46,55 @@ class ProblemResult(_Out):
     parts: list[PartResult]
 
 
+class CheckLine(_Out):
+    """One check of a signal on one question: passed with the quote, or why not."""
+
+    id: str
+    question: str
+    passed: bool
+    evidence: str | None = None
+    why: str = ""
+    near: str | None = None
+
+
+class QuestionSignal(_Out):
+    """A rubric signal on one question, from that question's answers only."""
+
+    id: str
+    name: str
+    weight: float
+    score: int = Field(ge=0, le=4)
+    checks: list[CheckLine] = Field(default_factory=list)
+
+
+class QuestionPart(_Out):
+    """A hard part of one design question's problem, quoted from that question's answers."""
+
+    id: str
+    name: str
+    score: int = Field(ge=0, le=4)
+    state: str  # addressed | touched | not addressed
+    evidence: str | None = None
+
+
+class QuestionResult(_Out):
+    """One main question graded on its own answers (the answer plus its follow-up answers)."""
+
+    index: int
+    question: str
+    source: str = "bank"  # bank | own | artifact
+    problem: str | None = Field(default=None, description="The known design problem's name.")
+    problem_id: str | None = None
+    score: int = Field(ge=1, le=5)
+    level: str
+    answers: int
+    not_counted: int = Field(default=0, description="Off-topic attempts retried, not counted.")
+    offtopic: bool = False
+    caps: list[str] = Field(default_factory=list)
+    signals: list[QuestionSignal]
+    hard_parts: list[QuestionPart] = Field(default_factory=list)
+
+
 class StudyItem(_Out):
     kind: str
     section: str
@@ -83,38 +133,44 @@ class Scorecard(_Out):
     gaps: list[str]
     study: list[StudyItem]
     problems: list[ProblemResult] = Field(default_factory=list)
+    questions: list[QuestionResult] = Field(default_factory=list)
+    overall: str = Field(default="", description="How the overall score was combined.")
+    bar: int = Field(default=3, description="A signal is a strength at this mean score or above.")
+    date: str = Field(default="", description="When the session started (local time).")
     hire: Recommendation | None = None
     flags: list[str] = Field(default_factory=list)
     versions: Versions
 
     def to_markdown(self) -> str:
-        """The scorecard as a Markdown document."""
+        """The scorecard as a Markdown document: overall, per question (signals, checks,
+        hard parts), strengths and gaps, what to study."""
         out = [
             f"# Scorecard — {self.panel} ({self.level})",
             "",
-            f"Session `{self.session}`: {self.questions_answered} question(s), "
+            (f"{self.date} · " if self.date else "")
+            + f"Session `{self.session}`: {self.questions_answered} question(s), "
             f"{self.answers} answer(s).",
             "",
-            f"**Overall: {self.recommendation} ({self.score}/5)**",
+            f"**Overall: {self.recommendation} ({self.score}/5)**"
+            + (f" — {self.overall}" if self.overall else ""),
             "",
         ]
         if self.hire:
             out += [f"**Bar-raiser: {self.hire.decision}.** " + " ".join(self.hire.reasons), ""]
-        out += ["## Signals", "", "| Signal | Weight | Best | Mean |", "|---|---:|---:|---:|"]
+        for q in self.questions:
+            out += _question_markdown(q)
+        out += [
+            "## Signals over the session",
+            "",
+            "Best: the highest score a question reached on the signal; mean: over the questions.",
+            "",
+            "| Signal | Weight | Best | Mean |",
+            "|---|---:|---:|---:|",
+        ]
         out += [f"| {s.name} | {s.weight:g} | {s.best}/4 | {s.mean:.1f} |" for s in self.signals]
         out.append("")
-        for s in self.signals:
-            if s.evidence:
-                out.append(f"- **{s.name}**: " + "; ".join(f"“{q}”" for q in s.evidence))
-        for problem in self.problems:
-            out += ["", f"## Hard parts of question {problem.question_index + 1}", ""]
-            for part in problem.parts:
-                state = (
-                    "addressed" if part.best >= 4 else "touched" if part.best else "not addressed"
-                )
-                quote = f" — “{part.evidence[0]}”" if part.evidence else ""
-                out.append(f"- {part.name}: {state}{quote}")
-        out += ["", "## Strengths", ""] + [f"- {x}" for x in self.strengths or ["(none yet)"]]
+        out += [f"## Strengths (mean at least {self.bar}/4, the {self.level} bar)", ""]
+        out += [f"- {x}" for x in self.strengths or ["(none at the bar yet)"]]
         out += ["", "## Gaps", ""] + [f"- {x}" for x in self.gaps or ["(none)"]]
         out += ["", "## Study next", ""]
         out += [f"- {i.section}: {i.citation}" for i in self.study] or ["- (nothing flagged)"]
@@ -132,6 +188,60 @@ class Scorecard(_Out):
         return "\n".join(out)
 
 
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def _question_markdown(q: QuestionResult) -> list[str]:
+    """One question's section: its grade, signals with checks, and hard parts."""
+    head = f"## Question {q.index + 1}: {q.level} ({q.score}/5)"
+    out = [head, "", f"> {q.question}", ""]
+    notes = []
+    if q.problem:
+        notes.append(f"design problem: {q.problem}")
+    if q.source == "own":
+        notes.append("your own question")
+    notes.append(f"{q.answers} answer(s)")
+    if q.not_counted:
+        notes.append(f"{q.not_counted} off-topic attempt(s) retried, not counted")
+    out += ["_" + "; ".join(notes) + "_", ""]
+    out += [f"- {c}" for c in q.caps]
+    if q.caps:
+        out.append("")
+    out += ["| Signal | Score | Check | | From your answers |", "|---|---:|---|---|---|"]
+    for s in q.signals:
+        for n, c in enumerate(s.checks):
+            mark = "yes" if c.passed else "no"
+            if c.evidence:
+                quote = f"“{_cell(c.evidence)}”"
+            elif c.near:
+                quote = f"nearly: “{_cell(c.near)}” ({_cell(c.why)})"
+            else:
+                quote = "not found"
+            name = f"{s.name}" if n == 0 else ""
+            score = f"{s.score}/4" if n == 0 else ""
+            out.append(f"| {name} | {score} | {_cell(c.question)} | {mark} | {quote} |")
+    out.append("")
+    if q.hard_parts:
+        out += [f"**Hard parts of question {q.index + 1} ({q.problem})**", ""]
+        for part in q.hard_parts:
+            quote = f" — “{part.evidence}”" if part.evidence else ""
+            out.append(f"- {part.name}: {part.state}{quote}")
+        out.append("")
+    return out
+
+
+@dataclass(frozen=True)
+class QuestionGrade:
+    """A main question with the grade of its counted answers read together."""
+
+    index: int
+    item: dict[str, Any]  # the plan entry: text, source, problem, ...
+    grade: dict[str, Any]
+    answers: int
+    not_counted: int = 0
+
+
 def build_scorecard(
     rubric: PanelRubric,
     *,
@@ -139,20 +249,33 @@ def build_scorecard(
     level: str,
     engine: str,
     grades: list[tuple[int, int, dict[str, Any]]],
+    questions: list[QuestionGrade] | None = None,
     prompts: list[str] | None = None,
     flags: list[str] | None = None,
 ) -> Scorecard:
-    """Score a session from its stored grades (turn seq, question index, grade dict)."""
-    signals = [_signal_result(rubric, sig.id, grades) for sig in rubric.signals]
-    per_question: dict[int, int] = {}
-    for _, qi, g in grades:
-        per_question[qi] = max(per_question.get(qi, 1), int(g["score"]))
-    score = round(sum(per_question.values()) / len(per_question)) if per_question else 1
-    score = min(5, max(1, score))
-    ranked = sorted(signals, key=lambda s: (-s.best, -s.weight))
-    strengths = [f"{s.name} ({s.best}/4)" for s in ranked if s.best >= 3][:3]
-    weak = sorted(signals, key=lambda s: (s.best, -s.weight))
-    gaps = [f"{s.name} ({s.best}/4)" for s in weak if s.best <= 2][:3]
+    """Score a session: each question on its own answers, then the explained combination.
+
+    `grades` are the counted answers' grades (turn seq, question index, grade dict), for
+    counts and provenance; `questions` hold one grade per answered question.
+    """
+    rules = load_texts().scorecard
+    bar = rules.strength_bar[level] if level in rules.strength_bar else 3
+    results = [_question_result(rubric, q) for q in questions or []]
+    signals = [_signal_result(rubric, sig.id, questions or []) for sig in rubric.signals]
+    if results:
+        mean = sum(r.score for r in results) / len(results)
+        score = min(5, max(1, int(mean + 0.5)))
+        parts = ", ".join(f"Q{r.index + 1} {r.score}/5" for r in results)
+        overall = rules.overall.format(
+            recommendation=INTERVIEW_LEVELS[score], score=score, parts=parts, mean=f"{mean:.1f}"
+        )
+    else:
+        score, overall = 1, rules.nothing_answered
+    overall = " ".join(overall.split())
+    ranked = sorted(signals, key=lambda s: (-s.mean, -s.weight))
+    strengths = [f"{s.name} ({s.mean:g}/4)" for s in ranked if s.mean >= bar][:3]
+    weak = sorted(signals, key=lambda s: (s.mean, -s.weight))
+    gaps = [f"{s.name} ({s.mean:g}/4)" for s in weak if s.mean < bar][:3]
     used_prompts = sorted(
         {g["prompt"] for _, _, g in grades if g.get("prompt")} | set(prompts or [])
     )
@@ -160,15 +283,18 @@ def build_scorecard(
         session=session,
         panel=rubric.id,
         level=level,
-        questions_answered=len(per_question),
+        questions_answered=len(results),
         answers=len(grades),
         score=score,
         recommendation=INTERVIEW_LEVELS[score],
         signals=signals,
         strengths=strengths,
         gaps=gaps,
-        study=_study(rubric, weak, grades),
-        problems=_problems(grades),
+        study=_study(rubric, [s for s in weak if s.mean < bar], [q.grade for q in questions or []]),
+        problems=_problems(results),
+        questions=results,
+        overall=overall,
+        bar=bar,
         flags=flags or [],
         versions=Versions(
             rubric=rubric.ref,
@@ -183,11 +309,70 @@ def build_scorecard(
     return card
 
 
-def _signal_result(rubric: PanelRubric, signal_id: str, grades: list) -> SignalResult:
+def _quote(text: str | None) -> str | None:
+    return " ".join(text.split())[:_QUOTE_CHARS] if text else None
+
+
+def _question_result(rubric: PanelRubric, q: QuestionGrade) -> QuestionResult:
+    g = q.grade
+    signals = []
+    for s in g.get("signals", []):
+        checks = [
+            CheckLine(
+                id=c["id"],
+                question=c["question"],
+                passed=bool(c["passed"]),
+                evidence=_quote((c.get("evidence") or {}).get("text")),
+                why=c.get("why", ""),
+                near=_quote((c.get("near") or {}).get("text")),
+            )
+            for c in s.get("checks", [])
+        ]
+        signals.append(
+            QuestionSignal(
+                id=s["id"], name=s["name"], weight=s["weight"], score=s["score"], checks=checks
+            )
+        )
+    parts = []
+    for hp in g.get("hard_parts") or []:
+        score = int(hp["score"])
+        state = "addressed" if score >= 4 else "touched" if score else "not addressed"
+        quote = _quote(hp["evidence"][0]["text"]) if hp.get("evidence") else None
+        parts.append(
+            QuestionPart(id=hp["id"], name=hp["name"], score=score, state=state, evidence=quote)
+        )
+    problem = None
+    if g.get("problem"):
+        from simulator.knowledge.design import design_knowledge
+
+        found = design_knowledge().problem(g["problem"])
+        problem = found.name if found else g["problem"]
+    return QuestionResult(
+        index=q.index,
+        question=q.item["text"],
+        source=q.item.get("source", "bank"),
+        problem=problem,
+        problem_id=g.get("problem"),
+        score=int(g["score"]),
+        level=g.get("level") or INTERVIEW_LEVELS[int(g["score"])],
+        answers=q.answers,
+        not_counted=q.not_counted,
+        offtopic=bool(g.get("offtopic")),
+        caps=list(g.get("caps") or []),
+        signals=signals,
+        hard_parts=parts,
+    )
+
+
+def _signal_result(
+    rubric: PanelRubric, signal_id: str, questions: list[QuestionGrade]
+) -> SignalResult:
+    """A signal over the session: best and mean of its per-question scores, quotes from the
+    best-scored questions (each quote from the answers of the question it is scored on)."""
     sig = rubric.signal(signal_id)
     scores: list[tuple[int, list[str]]] = []
-    for _, _, g in grades:
-        for s in g["signals"]:
+    for q in questions:
+        for s in q.grade.get("signals", []):
             if s["id"] == signal_id:
                 scores.append((int(s["score"]), [e["text"] for e in s.get("evidence", [])]))
     best = max((s for s, _ in scores), default=0)
@@ -210,39 +395,31 @@ def _signal_result(rubric: PanelRubric, signal_id: str, grades: list) -> SignalR
     )
 
 
-def _problems(grades: list) -> list[ProblemResult]:
-    """Per design question: each hard part's best score and a quote, over all its answers."""
-    out: dict[int, ProblemResult] = {}
-    for _, qi, g in grades:
-        if not g.get("problem") or not g.get("hard_parts"):
-            continue
-        result = out.setdefault(
-            qi, ProblemResult(question_index=qi, problem=g["problem"], parts=[])
+def _problems(results: list[QuestionResult]) -> list[ProblemResult]:
+    """Per design question: each hard part's score and a quote, from that question only."""
+    return [
+        ProblemResult(
+            question_index=r.index,
+            problem=r.problem_id or "",
+            parts=[
+                PartResult(
+                    id=p.id, name=p.name, best=p.score, evidence=[p.evidence] if p.evidence else []
+                )
+                for p in r.hard_parts
+            ],
         )
-        parts = {p.id: p for p in result.parts}
-        for hp in g["hard_parts"]:
-            part = parts.get(hp["id"])
-            if part is None:
-                part = PartResult(id=hp["id"], name=hp["name"], best=0)
-                result.parts.append(part)
-                parts[hp["id"]] = part
-            if int(hp["score"]) > part.best:
-                part.best = int(hp["score"])
-                quotes = [
-                    " ".join(e["text"].split())[:_QUOTE_CHARS] for e in hp.get("evidence", [])
-                ]
-                part.evidence = quotes[:1]
-    return [out[qi] for qi in sorted(out)]
+        for r in results
+        if r.hard_parts
+    ]
 
 
 def _study(rubric: PanelRubric, weak: list[SignalResult], grades: list) -> list[StudyItem]:
     """Compendium sections for the gaps: the graders' citations first, then the rubric's."""
     gap_sections: list[str] = []
     for s in weak:
-        if s.best <= 2:
-            gap_sections += [k for k in rubric.signal(s.id).sections if k not in gap_sections]
+        gap_sections += [k for k in rubric.signal(s.id).sections if k not in gap_sections]
     items: dict[str, StudyItem] = {}
-    for _, _, g in grades:
+    for g in grades:
         for c in g.get("sections", []):
             if c["kind"] in gap_sections and c["kind"] not in items:
                 items[c["kind"]] = StudyItem(

@@ -62,6 +62,16 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE sessions ADD COLUMN scorecard TEXT;
     """,
+    """
+    CREATE TABLE question_grades (
+        session_id TEXT NOT NULL REFERENCES sessions (id),
+        question_index INTEGER NOT NULL,
+        answers TEXT NOT NULL,
+        grade TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (session_id, question_index)
+    );
+    """,
 ]
 
 
@@ -117,6 +127,10 @@ class SessionRow:
     updated_at: float
     scorecard: dict[str, Any] | None = None
 
+    @property
+    def question_texts(self) -> list[str]:
+        return [p["text"] for p in self.plan]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
@@ -129,6 +143,9 @@ class SessionRow:
             "status": self.status,
             "created_at": self.created_at,
             "updated_at": self.updated_at,
+            "questions_asked": self.question_texts,
+            "score": (self.scorecard or {}).get("score"),
+            "recommendation": (self.scorecard or {}).get("recommendation"),
         }
 
 
@@ -307,6 +324,25 @@ class SessionStore:
             (session_id,),
         ).fetchall()
         return [(r[0], r[1], json.loads(r[2])) for r in rows]
+
+    def add_question_grade(
+        self, session_id: str, question_index: int, answers: list[int], grade: dict[str, Any]
+    ) -> None:
+        """The grade of one question's counted answers (turn seqs `answers`) read together."""
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO question_grades (session_id, question_index, answers,"
+                " grade, created_at) VALUES (?,?,?,?,?)",
+                (session_id, question_index, json.dumps(answers), json.dumps(grade), time.time()),
+            )
+
+    def question_grades(self, session_id: str) -> dict[int, tuple[list[int], dict[str, Any]]]:
+        """question index -> (the answers' turn seqs, grade)."""
+        rows = self._conn.execute(
+            "SELECT question_index, answers, grade FROM question_grades WHERE session_id = ?",
+            (session_id,),
+        ).fetchall()
+        return {r[0]: (json.loads(r[1]), json.loads(r[2])) for r in rows}
 
 
 def _session(row: sqlite3.Row) -> SessionRow:

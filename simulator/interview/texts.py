@@ -25,8 +25,14 @@ class TopicRules(_Strict):
 
 
 class QuoteRules(_Strict):
+    min_words: int = Field(ge=3)
     max_words: int = Field(ge=4)
     claim_words: list[str]
+    #: A quotable clause holds one of these (a subject or a verb): not a bare number or
+    #: a noun phrase cut out of a sentence.
+    clause_words: list[str]
+    #: Words that name a component or a decision; a clause with one goes first.
+    component_words: list[str]
 
 
 class ArtifactTexts(_Strict):
@@ -66,6 +72,26 @@ class BarRaiserTexts(_Strict):
     overall_reason: str
 
 
+class ScorecardTexts(_Strict):
+    #: Per target level: a signal is a strength when its mean over the questions is this high.
+    strength_bar: dict[str, int]
+    overall: str
+    nothing_answered: str
+
+
+class OffTopicTexts(_Strict):
+    #: The interviewer notices, says what the answer seems to address, offers a retry.
+    retry: str
+    retry_unnamed: str
+    #: A second off-topic answer to the same question is graded as it stands.
+    graded: str
+
+
+class ControlTexts(_Strict):
+    skipped: str
+    ended: str
+
+
 class InterviewTexts(_Strict):
     """Everything the interviewer says that is not a rubric question or follow-up."""
 
@@ -75,11 +101,20 @@ class InterviewTexts(_Strict):
     next_question_lead: list[str] = Field(min_length=1)
     wrap_up: str
     hard_part_follow_ups: list[str] = Field(min_length=1)
+    #: Short acknowledgements before a follow-up, never the same twice in a row.
+    follow_up_lead: list[str] = Field(min_length=2)
+    #: The compendium's high-signal follow-ups, per panel and check id: asked when that check
+    #: has not passed on any answer to the question. `{quote}`: a clause of the candidate's
+    #: own answer (the near miss when there is one); `{topic}`: the question's subject.
+    check_follow_ups: dict[str, dict[str, str]] = Field(default_factory=dict)
     topic: TopicRules
     quote: QuoteRules
     artifacts: ArtifactTexts
     hard_cases: HardCaseTexts
     bar_raiser: BarRaiserTexts
+    scorecard: ScorecardTexts
+    offtopic: OffTopicTexts
+    control: ControlTexts
 
     @property
     def ref(self) -> str:

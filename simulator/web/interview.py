@@ -1,13 +1,17 @@
-"""Mock Interview tab: start, stream answers, live signals, scorecard with radar, export, resume.
+"""Mock Interview tab: choose the question, stream answers, pause/skip/end, resume, scorecard.
 
 The session lives in SQLite (`simulator.interview`); the page keeps only its id in `gr.State`.
 Each answer runs in one worker thread that owns the session's database connection, while
 the handler streams the interviewer's reply from a queue.
+
+Errors a user can cause never raise on this tab: they become one sentence in the status
+line (`#iv-status`), every other output is left as it was (the typed answer is kept and the
+answer box stays usable), so no error badge covers the chat or the controls.
 """
 
 from __future__ import annotations
 
-import json
+import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
@@ -21,40 +25,60 @@ from simulator.config import get_settings
 from simulator.errors import UserError
 from simulator.web import plots
 from simulator.web.auth import user_of
-from simulator.web.handlers import guarded
 
+log = logging.getLogger("staffsim.web")
 LEVELS = ["senior", "staff", "principal"]
 ROLES = {"interviewer": "assistant", "candidate": "user"}
+RANDOM, BANK, OWN = "Random (not practised lately)", "From the bank", "Type my own"
+MODES = [RANDOM, BANK, OWN]
+#: The outputs every handler returns, in this order (the answer handler adds the answer box).
+OUTPUTS = (
+    "session", "chat", "covered", "status", "card_box", "card", "radar", "md", "json",
+    "sessions", "panel", "level", "length", "follow_ups",
+)  # fmt: skip
+_N = len(OUTPUTS)
 
 
 def session_choices(user: str) -> list[tuple[str, str]]:
-    """(label, id) of the user's sessions, newest first."""
+    """(label, id) of the user's sessions, newest first: date · panel · question · grade."""
     out = []
     for row in api.interview_sessions(user):
         when = datetime.fromtimestamp(row.created_at).strftime("%Y-%m-%d %H:%M")
-        out.append((f"{when} · {row.panel} · {row.level} · {row.status}", row.id))
+        first = row.plan[0]["text"] if row.plan else ""
+        first = first if len(first) <= 48 else first[:47].rstrip() + "…"
+        more = f" +{len(row.plan) - 1}" if len(row.plan) > 1 else ""
+        card = row.scorecard or {}
+        grade = f"{card['recommendation']} {card['score']}/5" if card else row.status
+        out.append((f"{when} · {row.panel} · {first}{more} · {grade}", row.id))
     return out
+
+
+def bank_choices(panel: str) -> list[tuple[str, str]]:
+    """(label, bank id) of a panel's questions."""
+    return [(f"{n}. {q}", str(n)) for n, q in enumerate(api.get_panel(panel).questions, start=1)]
+
+
+def pick_panel(panel: str):
+    """A new panel: its bank questions in the picker."""
+    choices = bank_choices(panel)
+    return gr.update(choices=choices, value=choices[0][1] if choices else None)
 
 
 def _messages(interview) -> list[dict]:
     return [{"role": ROLES[t.role], "content": t.text} for t in interview.transcript]
 
 
-def _signals_md(card) -> str:
+def _covered_md(card, show_grades: bool) -> str:
     lines = ["**Signals covered so far**", ""]
     for s in card.signals:
         mark = "✓" if s.best >= 3 else ("·" if s.best else "○")
         lines.append(f"- {mark} {s.name}: {s.best}/4")
+    if show_grades and card.questions:
+        lines += ["", "**Grades so far**", ""]
+        for q in card.questions:
+            extra = " (off-topic)" if q.offtopic else ""
+            lines.append(f"- Q{q.index + 1}: {q.level} ({q.score}/5){extra}")
     return "\n".join(lines)
-
-
-def _exports(card, user: str) -> tuple[str, str]:
-    folder = get_settings().path("exports", user_folder(user), "x").parent
-    md = folder / f"scorecard-{card.session}.md"
-    js = folder / f"scorecard-{card.session}.json"
-    md.write_text(card.to_markdown(), encoding="utf-8")
-    js.write_text(json.dumps(card.model_dump(mode="json"), indent=2), encoding="utf-8")
-    return str(md), str(js)
 
 
 def user_folder(user: str) -> str:
@@ -63,51 +87,150 @@ def user_folder(user: str) -> str:
     return Path(user_dir(user)).name
 
 
-def _view(interview, user: str) -> tuple:
-    """(state, chat, signals, card box, card, radar, md, json, sessions) for a session."""
+def _exports(interview, user: str) -> tuple[str, str]:
+    """The session (scorecard, per-question grades and checks, transcript) as .md and .json."""
+    folder = get_settings().path("exports", user_folder(user), "x").parent
+    folder.mkdir(parents=True, exist_ok=True)
+    md = folder / f"interview-{interview.id}.md"
+    js = folder / f"interview-{interview.id}.json"
+    md.write_text(api.export_session(interview.id, fmt="md", user=user), encoding="utf-8")
+    js.write_text(api.export_session(interview.id, fmt="json", user=user), encoding="utf-8")
+    return str(md), str(js)
+
+
+def _status(interview) -> str:
+    row = interview.row
+    if row.status == "paused":
+        return f"Paused. Every answer is saved; pick this session under Resume to go on ({row.id})."
+    if row.status == "ended":
+        return "Ended early: the scorecard covers the questions you answered."
+    if row.status == "done":
+        return "Finished: your scorecard and downloads are below."
+    return ""
+
+
+def _view(interview, user: str, show_grades: bool = True) -> tuple:
+    """Every output (see `OUTPUTS`) for a session, controls set to the session's own values."""
     card = interview.scorecard()
     done = interview.done
+    answered = any(t.role == "candidate" for t in interview.transcript)
+    md = js = None
+    if done or (interview.paused and answered):
+        md, js = _exports(interview, user)
+    radar = None
     if done:
-        md, js = _exports(card, user)
         radar = plots.radar([(s.name, s.best) for s in card.signals], title=card.recommendation)
-        card_md = card.to_markdown()
-    else:
-        md = js = radar = None
-        card_md = ""
+    row = interview.row
     return (
         interview.id,
         _messages(interview),
-        _signals_md(card),
+        _covered_md(card, show_grades),
+        _status(interview),
         gr.update(visible=done),
-        card_md,
+        card.to_markdown() if done else "",
         radar,
         md,
         js,
-        gr.update(choices=session_choices(user)),
+        gr.update(choices=session_choices(user), value=None),
+        row.panel,
+        row.level,
+        row.questions,
+        row.follow_ups,
     )
 
 
-@guarded
-def start(panel: str, level: str, length: float, follow_ups: float, request: gr.Request = None):
-    """Start a new session and show its opening turns."""
+def _refused(message: str) -> tuple:
+    """One sentence in the status line; everything else as it was."""
+    out = [gr.skip()] * _N
+    out[OUTPUTS.index("status")] = f"⚠ {message}"
+    return tuple(out)
+
+
+def _safe(fn: Callable[..., tuple]) -> Callable[..., tuple]:
+    def call(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except UserError as exc:
+            return _refused(str(exc))
+        except Exception as exc:  # noqa: BLE001 - the page must stay usable
+            log.exception("unexpected error in the interview tab")
+            return _refused(
+                f"Something went wrong on the server ({type(exc).__name__}); your input is kept."
+            )
+
+    call.__name__ = fn.__name__
+    call.__doc__ = fn.__doc__
+    return call
+
+
+def _chosen(mode: str | None, bank_id: str | None, own: str | None) -> list[str]:
+    if mode == BANK:
+        if not bank_id:
+            raise UserError("Pick a question from the bank, or choose Random.")
+        return [bank_id]
+    if mode == OWN:
+        if not (own or "").strip():
+            raise UserError("Type your question first, or choose Random.")
+        return [own.strip()]
+    return []
+
+
+@_safe
+def start(
+    panel: str,
+    level: str,
+    length: float,
+    follow_ups: float,
+    mode: str | None = RANDOM,
+    bank_id: str | None = None,
+    own: str | None = None,
+    show_grades: bool = True,
+    request: gr.Request = None,
+):
+    """Start a new session (the chosen question first) and show its opening turns."""
     user = user_of(request)
     interview = api.new_interview(
-        panel, level=level, questions=int(length), follow_ups=int(follow_ups), user=user
+        panel,
+        level=level,
+        questions=int(length),
+        follow_ups=int(follow_ups),
+        user=user,
+        chosen=_chosen(mode, bank_id, own),
     )
     interview.start()
-    return _view(interview, user)
+    return _view(interview, user, show_grades)
 
 
-@guarded
-def resume(session_id: str | None, request: gr.Request = None):
-    """Reopen one of the user's sessions where it left off."""
+@_safe
+def resume(session_id: str | None, show_grades: bool = True, request: gr.Request = None):
+    """Reopen one of the user's sessions where it left off, with its own panel and settings."""
     if not session_id:
         raise UserError("Pick a past session to resume first.")
     user = user_of(request)
     interview = api.open_interview(session_id, user=user)
     if not interview.done:
         interview.start()
-    return _view(interview, user)
+    return _view(interview, user, show_grades)
+
+
+def _control(action: str):
+    @_safe
+    def handler(session_id: str | None, show_grades: bool = True, request: gr.Request = None):
+        if not session_id:
+            raise UserError("Start an interview (or resume one) first.")
+        user = user_of(request)
+        interview = api.open_interview(session_id, user=user)
+        getattr(interview, action)()
+        return _view(interview, user, show_grades)
+
+    handler.__name__ = action
+    handler.__doc__ = f"{action.title()} the session and show where it stands."
+    return handler
+
+
+pause = _control("pause")
+skip = _control("skip")
+end = _control("end")
 
 
 def _in_thread(work: Callable[[Callable[[str], None]], tuple]) -> Iterator[tuple[str, object]]:
@@ -117,7 +240,7 @@ def _in_thread(work: Callable[[Callable[[str], None]], tuple]) -> Iterator[tuple
     def run() -> None:
         try:
             box.put(("view", work(lambda chunk: box.put(("chunk", chunk)))))
-        except BaseException as exc:  # handed to the page's error message
+        except BaseException as exc:  # handed to the status line
             box.put(("error", exc))
 
     threading.Thread(target=run, daemon=True, name="interview-turn").start()
@@ -130,32 +253,56 @@ def _in_thread(work: Callable[[Callable[[str], None]], tuple]) -> Iterator[tuple
             return
 
 
-@guarded
-def answer(session_id: str | None, text: str, chat: list | None, request: gr.Request = None):
+def answer(
+    session_id: str | None,
+    text: str,
+    chat: list | None,
+    show_grades: bool = True,
+    request: gr.Request = None,
+):
     """Send an answer; stream the interviewer's reply; at the end show the scorecard."""
+    keep = (gr.skip(),)
     if not session_id:
-        raise UserError("Start an interview (or resume one) before answering.")
+        yield _refused("Start an interview (or resume one) before answering.") + keep
+        return
     if not (text or "").strip():
-        raise UserError("Your answer is empty; type an answer, then send it.")
+        yield _refused("Your answer is empty; type an answer, then send it.") + keep
+        return
     user = user_of(request)
     history = list(chat or []) + [
         {"role": "user", "content": text},
-        {"role": "assistant", "content": ""},
+        {"role": "assistant", "content": "…"},
     ]
-    skip = (gr.skip(),) * 9
 
     def work(emit: Callable[[str], None]) -> tuple:
         interview = api.open_interview(session_id, user=user)
         for chunk in interview.answer_stream(text):
             emit(chunk)
-        return _view(interview, user)
+        return _view(interview, user, show_grades)
 
-    yield (gr.skip(), [*history[:-1], {"role": "assistant", "content": "…"}], *skip[2:], gr.skip())
+    def partial(messages: list) -> tuple:
+        out = [gr.skip()] * _N
+        out[OUTPUTS.index("chat")] = messages
+        out[OUTPUTS.index("status")] = ""
+        return (*out, gr.skip())
+
+    yield partial(list(history))
     reply = ""
-    for kind, value in _in_thread(work):
-        if kind == "chunk":
-            reply += str(value)
-            history[-1] = {"role": "assistant", "content": reply}
-            yield (gr.skip(), history, *skip[2:], gr.skip())
-        else:
-            yield (*value, "")  # the answer box is cleared only once the answer is stored
+    try:
+        for kind, value in _in_thread(work):
+            if kind == "chunk":
+                reply += str(value)
+                history[-1] = {"role": "assistant", "content": reply}
+                yield partial(list(history))
+            else:
+                yield (*value, "")  # the answer box is cleared only once the answer is stored
+    except UserError as exc:
+        out = list(_refused(str(exc)))
+        out[OUTPUTS.index("chat")] = list(chat or [])
+        yield (*out, gr.skip())
+    except Exception as exc:  # noqa: BLE001 - the page must stay usable
+        log.exception("unexpected error answering in the interview tab")
+        out = list(_refused(f"Something went wrong on the server ({type(exc).__name__}); "
+                            "your answer is kept."))  # fmt: skip
+        out[OUTPUTS.index("chat")] = list(chat or [])
+        yield (*out, gr.skip())

@@ -24,38 +24,68 @@ ARTIFACT_TYPES = [".md", ".markdown", ".txt", ".pdf", ".docx"]
 
 def _interview_tab():
     panels = [(p.name, p.id) for p in api.list_panels()]
+    first = "system-design"
     session = gr.State(None)
     with gr.Row():
-        panel = gr.Dropdown(panels, value=panels[0][1], label="Panel", elem_id="iv-panel")
+        panel = gr.Dropdown(panels, value=first, label="Panel", elem_id="iv-panel")
         level = gr.Dropdown(iv.LEVELS, value="staff", label="Level", elem_id="iv-level")
         length = gr.Slider(1, 5, value=2, step=1, label="Questions", elem_id="iv-length")
         follow_ups = gr.Slider(
             0, 5, value=2, step=1, label="Follow-ups per question", elem_id="iv-follow"
         )
+    with gr.Row():
+        mode = gr.Radio(iv.MODES, value=iv.RANDOM, label="First question", elem_id="iv-mode")
+        bank = iv.bank_choices(first)
+        bank_pick = gr.Dropdown(
+            bank, value=bank[0][1], label="Bank question", elem_id="iv-bank", scale=2
+        )
+        own = gr.Textbox(
+            label="Your own question",
+            placeholder="e.g. Design a URL shortener handling 100M new links a month.",
+            elem_id="iv-own",
+            scale=2,
+        )
+    with gr.Row():
+        show_grades = gr.Checkbox(value=True, label="Show grades as I go", elem_id="iv-grades")
         start = gr.Button("Start interview", variant="primary", elem_id="iv-start")
     with gr.Row():
-        resume_pick = gr.Dropdown([], label="Resume a past session", elem_id="iv-sessions")
+        resume_pick = gr.Dropdown([], label="Resume a past session", elem_id="iv-sessions", scale=3)
         resume = gr.Button("Resume", elem_id="iv-resume")
+    status = gr.Markdown(elem_id="iv-status", elem_classes="status-md")
     with gr.Row():
         with gr.Column(scale=3):
-            chat = gr.Chatbot(label="Interview", height=420, elem_id="iv-chat")
+            # No clear button: the transcript is the session's record (End early finishes it).
+            chat = gr.Chatbot(label="Interview", height=420, elem_id="iv-chat", buttons=["copy"])
             answer = gr.Textbox(
                 label="Your answer", lines=5, placeholder="Answer here…", elem_id="iv-answer"
             )
-            send = gr.Button("Send answer", variant="primary", elem_id="iv-send")
+            with gr.Row():
+                send = gr.Button("Send answer", variant="primary", elem_id="iv-send")
+                pause = gr.Button("Pause", elem_id="iv-pause")
+                skip = gr.Button("Skip question", elem_id="iv-skip")
+                end = gr.Button("End early", variant="stop", elem_id="iv-end")
         with gr.Column(scale=2):
             covered = gr.Markdown("Signals covered so far appear here.", elem_id="iv-signals")
     with gr.Group(visible=False) as card_box:
         card = gr.Markdown(elem_id="iv-scorecard")
         radar = gr.Plot(label="Signal scores", elem_id="iv-radar")
-        with gr.Row():
-            md_file = gr.File(label="Scorecard (Markdown)", elem_id="iv-md")
-            json_file = gr.File(label="Scorecard (JSON)", elem_id="iv-json")
-    outs = [session, chat, covered, card_box, card, radar, md_file, json_file, resume_pick]
-    start.click(iv.start, [panel, level, length, follow_ups], outs)
-    send.click(iv.answer, [session, answer, chat], [*outs, answer])
-    answer.submit(iv.answer, [session, answer, chat], [*outs, answer])
-    resume.click(iv.resume, [resume_pick], outs)
+    with gr.Row():
+        md_file = gr.File(label="Export (Markdown)", elem_id="iv-md")
+        json_file = gr.File(label="Export (JSON)", elem_id="iv-json")
+    outs = [
+        session, chat, covered, status, card_box, card, radar, md_file, json_file, resume_pick,
+        panel, level, length, follow_ups,
+    ]  # fmt: skip
+    assert len(outs) == len(iv.OUTPUTS)
+    panel.change(iv.pick_panel, [panel], [bank_pick])
+    start.click(
+        iv.start, [panel, level, length, follow_ups, mode, bank_pick, own, show_grades], outs
+    )
+    send.click(iv.answer, [session, answer, chat, show_grades], [*outs, answer])
+    answer.submit(iv.answer, [session, answer, chat, show_grades], [*outs, answer])
+    resume.click(iv.resume, [resume_pick, show_grades], outs)
+    for button, handler in ((pause, iv.pause), (skip, iv.skip), (end, iv.end)):
+        button.click(handler, [session, show_grades], outs)
     return resume_pick
 
 
