@@ -93,3 +93,36 @@ def test_llm_follow_up_on_a_hard_part_describes_the_part(llm):
         get_panel("system-design"), None, question=QUESTION, answer=ANSWER, asked=set(),
         fallback=gone,
     ) is gone  # fmt: skip
+
+
+@pytest.mark.parametrize("grading, graded_by_llm", [("offline", False), ("llm", True)])
+def test_llm_grading_setting_decides_who_grades_an_interview_turn(
+    llm, monkeypatch, grading, graded_by_llm
+):
+    """STAFFSIM_LLM_GRADING=offline: the model phrases the follow-up, the grade stays offline."""
+    from openai_server import Reply
+
+    from simulator.interview import Interview
+
+    monkeypatch.setenv("STAFFSIM_LLM_GRADING", grading)
+    get_settings.cache_clear()
+    follow = {"question": "Which region fails first?", "targets_signal": "x", "quote": ""}
+    llm.default = Reply(content=json.dumps(follow))
+    iv = Interview.create("system-design", questions=1, follow_ups=1)
+    iv.start()
+    replies = iv.answer(ANSWER)
+    prompts = [r["body"]["messages"][0]["content"] for r in llm.chat_requests()]
+    asked_to_grade = any("yes/no checks" in p for p in prompts)
+    assert asked_to_grade is graded_by_llm
+    assert any(t.kind == "follow_up" for t in replies)
+    if not graded_by_llm:
+        assert "Which region fails first?" in [t.text for t in replies]
+
+
+def test_a_quote_wrapped_in_tags_and_quotation_marks_is_kept_as_the_candidates_words(llm):
+    from openai_server import Reply
+
+    wrapped = '<candidate_answer>"sync them every 100 ms..."</candidate_answer>'
+    payload = {"question": "What breaks at 100 ms?", "targets_signal": "x", "quote": wrapped}
+    llm.push(Reply(content=json.dumps(payload)))
+    assert _ask().quote == "sync them every 100 ms"

@@ -286,7 +286,11 @@ def llm_follow_up(
     text = " ".join(str(out.question).split())
     if not text or text in asked:
         return fallback
-    quote = out.quote if out.quote and out.quote in answer else None
+    from simulator.grading.llm import verify_quote
+
+    # The candidate's own words only, once tags, quotation marks and ellipses are stripped.
+    span = verify_quote(answer, out.quote) if out.quote else None
+    quote = span.text if span is not None else None
     return FollowUp(
         text=text,
         signal=fallback.signal,

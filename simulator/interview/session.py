@@ -323,7 +323,10 @@ class Interview:
         from simulator.grading import grade_answer
 
         question = self.row.plan[answer.question_index]["text"]
-        grade = grade_answer(self.rubric.id, question, text).model_dump(mode="json")
+        # STAFFSIM_LLM_GRADING=offline (the default) keeps a turn on the LLM engine to one
+        # short generation, the follow-up; a full LLM grade takes minutes on a CPU server.
+        engine = "offline" if get_settings().llm_grading == "offline" else None
+        grade = grade_answer(self.rubric.id, question, text, engine=engine).model_dump(mode="json")
         self.store.add_grade(self.id, answer.seq, answer.question_index, grade)
         return grade
 
