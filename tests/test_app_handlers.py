@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import gradio as gr
@@ -106,14 +107,18 @@ def test_artifact_critic_detects_kind_and_refuses_wrong_file_types(tmp_path):
     assert "/5" in summary
     notes = tmp_path / "notes.md"
     notes.write_text("Shopping list\n- eggs\n- milk\n")
-    with pytest.raises(gr.Error, match=r"notes.md does not look like any .* choose a kind in"):
-        h.critique_file(str(notes), "auto")
+    # A rejected file: one sentence where the kind goes; the previous result is cleared.
+    note, marks, summary = h.critique_file(str(notes), "auto")
+    assert re.match(r"⚠ .*notes.md does not look like any .* choose a kind in", note)
+    assert marks == [] and summary == ""
     bad = tmp_path / "data.csv"
     bad.write_text("a,b\n1,2\n")
-    with pytest.raises(gr.Error, match="StaffSim reads .md, .txt, .pdf and .docx"):
-        h.critique_file(str(bad), "auto")
-    with pytest.raises(gr.Error, match="Upload a .md"):
-        h.critique_file(None, "auto")
+    assert "StaffSim reads .md, .txt, .pdf and .docx" in h.critique_file(str(bad), "auto")[0]
+    binary = tmp_path / "photo.md"
+    binary.write_bytes(bytes(range(256)) * 8)
+    note, marks, summary = h.critique_file(str(binary), "auto")
+    assert note.startswith("⚠ ") and marks == [] and summary == ""
+    assert "Upload a .md" in h.critique_file(None, "auto")[0]
 
 
 def test_library_upload_list_delete_is_per_user(tmp_path):

@@ -52,7 +52,8 @@ def end_to_end(questions: int, follow_ups: int) -> tuple[float, int, str]:
         started = time.perf_counter()
         done = subprocess.run(
             [str(staffsim), "interview", "--panel", "system-design", "--questions",
-             str(questions), "--follow-ups", str(follow_ups), "--answers", str(script), "--json"],
+             str(questions), "--follow-ups", str(follow_ups), "--answers", str(script),
+             "--question", "1", "--json"],
             env=env, capture_output=True, text=True, check=False,
         )  # fmt: skip
         seconds = time.perf_counter() - started
@@ -64,8 +65,12 @@ def end_to_end(questions: int, follow_ups: int) -> tuple[float, int, str]:
     return seconds, answers, verdict
 
 
-def warm_turns(sessions: int, panels: list[str]) -> tuple[list[float], list[float], float]:
-    """Per-turn `answer()` ms, the grading part of each in ms, and the model load in s.
+def warm_turns(
+    sessions: int, panels: list[str]
+) -> tuple[list[float], list[float], float, dict[str, list[float]]]:
+    """Per-turn `answer()` ms, the grading part of each in ms, the model load in s, and the
+    reply latency per step ("answer to a question -> follow-up", "... -> next question",
+    "... -> wrap-up", start, skip, end early, scorecard).
 
     Warm-up answers one question on every panel first, so each rubric's signal probes are
     embedded before timing (a process does that once per panel).
@@ -75,6 +80,14 @@ def warm_turns(sessions: int, panels: list[str]) -> tuple[list[float], list[floa
 
     latencies: list[float] = []
     grading: list[float] = []
+    steps: dict[str, list[float]] = {}
+
+    def timed(step: str, call):
+        t0 = time.perf_counter()
+        out = call()
+        steps.setdefault(step, []).append((time.perf_counter() - t0) * 1000)
+        return out
+
     with tempfile.TemporaryDirectory(prefix="staffsim-bench-") as tmp:
         old = os.environ.get("STAFFSIM_HOME")
         os.environ["STAFFSIM_HOME"] = tmp
@@ -92,14 +105,23 @@ def warm_turns(sessions: int, panels: list[str]) -> tuple[list[float], list[floa
                 iv = Interview.create(
                     panels[n % len(panels)], questions=3, follow_ups=2, store=store
                 )
-                iv.start()
+                timed("start (intro + question 1)", iv.start)
                 turn = 0
                 while not iv.done:
+                    asked = iv.pending.kind if iv.pending else "none"
                     t0 = time.perf_counter()
-                    iv.answer(ANSWERS[turn % len(ANSWERS)])
-                    latencies.append((time.perf_counter() - t0) * 1000)
+                    reply = iv.answer(ANSWERS[turn % len(ANSWERS)])
+                    ms = (time.perf_counter() - t0) * 1000
+                    latencies.append(ms)
+                    step = f"answer to {asked} -> {_REPLY.get(reply[-1].kind, reply[-1].kind)}"
+                    steps.setdefault(step, []).append(ms)
                     turn += 1
+                timed("scorecard (finished session)", iv.scorecard)
                 grading += [g["latency_ms"] for _, _, g in store.grades(iv.id)]
+                short = Interview.create(panels[n % len(panels)], questions=3, store=store)
+                short.start()
+                timed("skip question", short.skip)
+                timed("end early (with scorecard)", short.end)
             store.close()
         finally:
             if old is None:
@@ -107,7 +129,16 @@ def warm_turns(sessions: int, panels: list[str]) -> tuple[list[float], list[floa
             else:
                 os.environ["STAFFSIM_HOME"] = old
             get_settings.cache_clear()
-    return latencies, grading, load_s
+    return latencies, grading, load_s, steps
+
+
+_REPLY = {
+    "follow_up": "follow-up",
+    "question": "next question",
+    "wrap_up": "wrap-up + scorecard",
+    "recommendation": "wrap-up + scorecard",
+    "reask": "re-ask (off-topic or empty)",
+}
 
 
 def main(argv: list[str]) -> int:
@@ -119,7 +150,7 @@ def main(argv: list[str]) -> int:
 
     panels = ["system-design", "behavioral", "coding", "bar-raiser", "leadership"]
     seconds, answers, verdict = end_to_end(args.questions, args.follow_ups)
-    latencies, grading, load_s = warm_turns(args.sessions, panels)
+    latencies, grading, load_s, steps = warm_turns(args.sessions, panels)
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     print("Interview benchmark (offline engine)")
     print(
@@ -140,6 +171,16 @@ def main(argv: list[str]) -> int:
                     seconds < E2E_TARGET_S,
                 ],
                 ["end-to-end verdict", verdict, "", ""],
+            ],
+        )
+    )
+    print("\nReply latency per step (warm, ms)")
+    print(
+        table(
+            ["step", "n", "p50", "p95", "max"],
+            [
+                [step, len(ms), percentile(ms, 50), percentile(ms, 95), max(ms)]
+                for step, ms in sorted(steps.items())
             ],
         )
     )

@@ -151,7 +151,18 @@ def grade_design(picked: str | None, typed: str | None, answer: str):
 
 @guarded
 def critique_file(file, kind: str | None):
-    """Read an uploaded artifact, detect its kind, critique it -> (detected, marks, summary)."""
+    """Read an uploaded artifact, detect its kind, critique it -> (detected, marks, summary).
+
+    A rejected file is one sentence where the detected kind goes, and the previous file's
+    result is cleared so it is never shown beside the rejected name.
+    """
+    try:
+        return _critique_file(file, kind)
+    except UserError as exc:
+        return f"⚠ {exc}", [], ""
+
+
+def _critique_file(file, kind: str | None):
     path = _file_path(file)
     if not path:
         raise UserError("Upload a .md, .txt, .pdf or .docx file first.")

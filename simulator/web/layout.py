@@ -18,6 +18,8 @@ THEME = gr.themes.Soft(
 CSS = """
 #engine-banner {padding: 0.4rem 0.8rem; border-radius: 8px; background: var(--block-background-fill);}
 .status-md p {margin: 0.2rem 0;}
+/* The transcript is the session's record: no clear (trash) action; End early finishes it. */
+#iv-chat button[aria-label*="lear"] {display: none !important;}
 """
 ARTIFACT_TYPES = [".md", ".markdown", ".txt", ".pdf", ".docx"]
 
