@@ -28,8 +28,8 @@ from simulator.knowledge.rubrics import ArtifactRubric, PanelRubric
 _TAGS = re.compile(r"</?\s*candidate_(?:text|answer)\s*>", re.IGNORECASE)
 _ELLIPSIS = re.compile(r"^(?:\.\.\.|…)\s*|\s*(?:\.\.\.|…)$")
 _QUOTES = "\"'“”‘’«»`"
-_QUOTE_CHARS = 300
-_SUMMARY_CHARS = 200
+_QUOTE_CHARS = 160
+_SUMMARY_CHARS = 80
 
 
 def _what(
