@@ -18,8 +18,16 @@ EVALS_DIR = ROOT / "evals"
 class Settings(BaseSettings):
     """Everything StaffSim reads from its environment."""
 
+    # Every field reads its `validation_alias` (STAFFSIM_HOME, ...). `populate_by_name` lets
+    # code pass `Settings(home=...)`, but would also read a field's bare name from the
+    # environment: $HOME became the data root and $USER the user. The prefix keeps those
+    # bare-name lookups at names nobody sets.
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        env_prefix="STAFFSIM_FIELD_",
     )
 
     home: Path = Field(default=Path("~/.staffsim"), validation_alias="STAFFSIM_HOME")

@@ -47,3 +47,18 @@ def test_bad_llm_mode_is_refused(monkeypatch):
     monkeypatch.setenv("STAFFSIM_LLM_MODE", "sometimes")
     with pytest.raises(ValidationError, match="live, record or replay"):
         Settings()
+
+
+def test_home_and_user_do_not_come_from_the_shells_home_and_user(monkeypatch):
+    """$HOME is not the data root and $USER is not the StaffSim user (the field names)."""
+    from pathlib import Path
+
+    monkeypatch.delenv("STAFFSIM_HOME", raising=False)
+    monkeypatch.delenv("STAFFSIM_USER", raising=False)
+    monkeypatch.setenv("HOME", "/somewhere/else")
+    monkeypatch.setenv("USER", "root")
+    settings = Settings()
+    assert settings.home == Path("/somewhere/else/.staffsim")
+    assert settings.user == "local"
+    monkeypatch.setenv("STAFFSIM_HOME", "/data/staffsim")
+    assert Settings().home == Path("/data/staffsim")
