@@ -1,0 +1,333 @@
+"""The LLM path against a live model server: `python -m simulator.bench llm [--record]`.
+
+Grades the real-model replay suite (`evals/fixtures/qwen2.5-coder-1.5b/cases.yaml`: cases
+of the labeled sets, two injections, two interview follow-ups) through the LLM engine,
+and the same cases offline, then prints per-grade and per-follow-up latency, tokens, the
+JSON-valid rate by response format, fallbacks, quotes kept/dropped, agreement with the
+labels beside the offline engine, and whether an injection raised a grade. `--record`
+also writes the fixtures and `results.yaml` that `make test` replays. With no server up
+it says so in one line and exits 0 (so `make bench` still runs everywhere).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simulator.bench._common import percentile, table
+from simulator.config import EVALS_DIR, get_settings
+
+SUITE = EVALS_DIR / "fixtures" / "qwen2.5-coder-1.5b" / "cases.yaml"
+DEFAULT_BASE_URL = "http://127.0.0.1:8088/v1"
+
+
+def server_up(base_url: str, timeout: float = 3.0) -> bool:
+    """An OpenAI-compatible server answers GET /models at `base_url`."""
+    import httpx
+
+    try:
+        return httpx.get(f"{base_url.rstrip('/')}/models", timeout=timeout).status_code < 400
+    except httpx.HTTPError:
+        return False
+
+
+def load_suite(path: Path = SUITE) -> dict[str, Any]:
+    """The replay suite's case lists."""
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def grade_cases(suite: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every grade of the suite as {id, kind, target, text, question, label, base}."""
+    from simulator.evals.labeled import base_case, load_injections, load_labeled
+    from simulator.evals.suites import default_question
+
+    rows = []
+    for kind, ids in suite["grades"].items():
+        cases = {c.id: c for c in load_labeled(kind).cases}
+        target = "grade system-design" if kind == "design" else f"critique {kind}"
+        for case_id in ids:
+            case = cases[case_id]
+            question = default_question(target, getattr(case, "question", None))
+            rows.append(
+                {"id": case_id, "kind": kind, "target": target, "text": case.text,
+                 "question": question, "label": case.level, "base": None}
+            )  # fmt: skip
+    injections = {i.id: i for i in load_injections()}
+    for inj_id in suite["injections"]:
+        inj = injections[inj_id]
+        _, case = base_case(inj)
+        question = default_question(inj.target, getattr(case, "question", None))
+        rows.append(
+            {"id": inj_id, "kind": "injection", "target": inj.target,
+             "text": inj.apply(case.text), "question": question, "label": case.level,
+             "base": inj.base_id}
+        )  # fmt: skip
+    return rows
+
+
+def follow_up_cases(suite: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every follow-up of the suite as {id, panel, question, answer}."""
+    from simulator.evals.labeled import load_labeled
+    from simulator.knowledge.rubrics import get_panel
+
+    texts = {}
+    for kind in ("star", "design"):
+        texts.update({c.id: c for c in load_labeled(kind).cases})
+    rows = []
+    for spec in suite["follow_ups"]:
+        case = texts[spec["answer_of"]]
+        question = getattr(case, "question", None) or get_panel(spec["panel"]).questions[0]
+        rows.append(
+            {"id": f"{spec['panel']}:{spec['answer_of']}", "panel": spec["panel"],
+             "question": question, "answer": case.text}
+        )  # fmt: skip
+    return rows
+
+
+def run_grade(row: dict[str, Any], engine: str | None = None):
+    """Grade one case (`engine` None: the configured one) -> `Grade`."""
+    from simulator import api
+
+    verb, _, what = row["target"].partition(" ")
+    if verb == "grade":
+        return api.grade_answer(what, row["question"], row["text"], engine=engine)
+    return api.critique(what, row["text"], engine=engine)
+
+
+def run_follow_up(row: dict[str, Any]):
+    """The LLM follow-up on the answer's weakest signal -> `FollowUp` (source llm or template)."""
+    from simulator.interview import followup
+    from simulator.knowledge.rubrics import get_panel
+
+    rubric = get_panel(row["panel"])
+    grade = run_grade(
+        {"target": f"grade {row['panel']}", "question": row["question"], "text": row["answer"]},
+        engine="offline",
+    ).model_dump(mode="json")
+    best = followup.merge_best([grade])
+    # The heaviest weak signal, as the interviewer's first pick; the offline template
+    # choice is left out so that template edits do not change what is recorded.
+    weak = followup.weak_signals(rubric, best) or list(rubric.signals)
+    fallback = followup.FollowUp(text="(offline template)", signal=weak[0].id)
+    return followup.llm_follow_up(
+        rubric, fallback.signal, question=row["question"], answer=row["answer"], asked=set(),
+        fallback=fallback,
+    )  # fmt: skip
+
+
+def _configure(base_url: str, model: str, mode: str, home: Path, fmt: str | None) -> None:
+    os.environ.update(
+        OPENAI_BASE_URL=base_url,
+        STAFFSIM_ENGINE=f"openai:{model}",
+        STAFFSIM_LLM_MODE=mode,
+        STAFFSIM_FIXTURES=str(EVALS_DIR / "fixtures"),
+        STAFFSIM_HOME=str(home),
+    )
+    os.environ.pop("OPENAI_API_KEY", None)
+    if fmt:
+        os.environ["STAFFSIM_LLM_RESPONSE_FORMAT"] = fmt
+    else:
+        os.environ.pop("STAFFSIM_LLM_RESPONSE_FORMAT", None)
+    get_settings.cache_clear()
+
+
+def _observed(recorded_with: dict[str, Any]) -> list:
+    """The provenance of every LLM call the process's engine makes from now on."""
+    from simulator.llm import get_engine
+
+    engine = get_engine()
+    engine.recorded_with = dict(recorded_with)
+    calls: list = []
+    engine.observers.append(calls.append)
+    return calls
+
+
+def _round_robin(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One case of each kind in turn (injections after the first round, their bases in it),
+    so a run cut short still covers every kind."""
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        kinds.setdefault(row["kind"], []).append(row)
+    injections = kinds.pop("injection", [])
+    ordered: list[dict[str, Any]] = []
+    for n in range(max((len(v) for v in kinds.values()), default=0)):
+        ordered += [v[n] for v in kinds.values() if n < len(v)]
+        if n == 0:
+            ordered += injections
+    return ordered
+
+
+def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any]:
+    """Run the suite live; every figure the table shows, per case (saved after each one)."""
+    suite = load_suite()
+    model = args.model or suite["model"]
+    mode = "record" if args.record else "live"
+    home = Path(tempfile.mkdtemp(prefix="staffsim-bench-llm-"))
+    only = set(args.only.split(",")) if args.only else None
+    out: dict[str, Any] = {"grades": [], "follow_ups": []}
+    _configure(args.base_url, model, mode, home, None)
+    calls = _observed(suite["recorded_with"])
+    for row in _round_robin(grade_cases(suite)):
+        if only and row["id"] not in only:
+            continue
+        offline = run_grade(row, engine="offline")
+        start = len(calls)
+        started = time.perf_counter()
+        grade = run_grade(row)
+        seconds = time.perf_counter() - started
+        mine = calls[start:]
+        out["grades"].append(
+            {
+                "id": row["id"], "kind": row["kind"], "target": row["target"],
+                "base": row["base"], "label": row["label"], "offline": offline.score,
+                "llm": grade.score, "fallback": grade.fallback, "seconds": round(seconds, 1),
+                "tokens_in": grade.tokens["in"] if grade.tokens else 0,
+                "tokens_out": grade.tokens["out"] if grade.tokens else 0,
+                "kept": grade.kept_quotes, "dropped": grade.dropped_quotes,
+                "filled": len(grade.filled_checks),
+                "calls": [_call(p) for p in mine],
+            }
+        )  # fmt: skip
+        print(_progress(out["grades"][-1]), flush=True)
+        _save(out, save)
+    # The follow-ups as negotiated (json_object here), then in plain instructions, for the
+    # JSON-valid rate of a second format.
+    _follow_ups(args, suite, model, mode, home, None, only, out, save)
+    _follow_ups(args, suite, model, mode, home, "instructions", only, out, save)
+    return out
+
+
+def _follow_ups(args, suite, model, mode, home, fmt, only, out, save) -> None:
+    _configure(args.base_url, model, mode, home, fmt)
+    calls = _observed(suite["recorded_with"])
+    for row in follow_up_cases(suite):
+        if only and row["id"] not in only:
+            continue
+        start = len(calls)
+        started = time.perf_counter()
+        chosen = run_follow_up(row)
+        seconds = time.perf_counter() - started
+        out["follow_ups"].append(
+            {"id": row["id"], "format": fmt or "negotiated", "source": chosen.source,
+             "text": chosen.text,
+             "quote": chosen.quote, "seconds": round(seconds, 1),
+             "calls": [_call(p) for p in calls[start:]]}
+        )  # fmt: skip
+        print(f"follow-up {row['id']} ({fmt}): {chosen.source} in {seconds:.0f} s", flush=True)
+        _save(out, save)
+
+
+def _save(out: dict[str, Any], path: Path | None) -> None:
+    if path is not None:
+        text = yaml.safe_dump(out, sort_keys=False, allow_unicode=True, width=100)
+        path.write_text(text, encoding="utf-8")
+
+
+def _call(prov) -> dict[str, Any]:
+    return {
+        "format": prov.response_format,
+        "valid_first": prov.valid_first,
+        "valid": prov.valid,
+        "tokens_in": prov.tokens_in,
+        "tokens_out": prov.tokens_out,
+        "first_token_s": round((prov.first_token_ms or 0) / 1000, 1),
+        "seconds": round(prov.latency_ms / 1000, 1),
+    }
+
+
+def _progress(row: dict[str, Any]) -> str:
+    return (
+        f"{row['id']}: label {row['label']}, offline {row['offline']}, llm {row['llm']}"
+        f"{' (fallback)' if row['fallback'] else ''}, {row['seconds']:.0f} s, "
+        f"quotes kept {row['kept']} dropped {row['dropped']}, filled {row['filled']}"
+    )
+
+
+def _rate(hits: int, total: int) -> str:
+    return f"{hits}/{total}" + (f" ({hits / total:.0%})" if total else "")
+
+
+def report(results: dict[str, Any]) -> str:
+    """The bench table (Markdown-friendly plain text) from `measure`'s results."""
+    grades, follow = results["grades"], results["follow_ups"]
+    lines = []
+    graded = [g for g in grades if g["kind"] != "injection"]
+    rows = []
+    for name, values in (
+        ("grade latency s", [g["seconds"] for g in grades]),
+        ("follow-up latency s", [f["seconds"] for f in follow]),
+        ("grade prompt tokens", [g["tokens_in"] for g in grades]),
+        ("grade output tokens", [g["tokens_out"] for g in grades]),
+        ("grade first token s", [c["first_token_s"] for g in grades for c in g["calls"]]),
+    ):
+        if values:
+            rows.append((name, len(values), percentile(values, 50), percentile(values, 95)))
+    lines.append(table(["figure", "n", "p50", "p95"], rows))
+    calls = [c for g in grades for c in g["calls"]] + [c for f in follow for c in f["calls"]]
+    by_format = sorted({c["format"] for c in calls if c["format"]})
+    fmt_rows = []
+    for fmt in by_format:
+        mine = [c for c in calls if c["format"] == fmt]
+        fmt_rows.append(
+            (fmt, len(mine), _rate(sum(c["valid_first"] for c in mine), len(mine)),
+             _rate(sum(c["valid"] for c in mine), len(mine)))
+        )  # fmt: skip
+    lines += ["", table(["response format", "calls", "JSON valid first try", "after repair"],
+                        fmt_rows)]  # fmt: skip
+    kept = sum(g["kept"] for g in grades)
+    dropped = sum(g["dropped"] for g in grades)
+    fallbacks = sum(1 for g in grades if g["fallback"])
+    fu_llm = sum(1 for f in follow if f["source"] == "llm")
+
+    def agree(key: str) -> str:
+        exact = sum(g[key] == g["label"] for g in graded)
+        near = sum(abs(g[key] - g["label"]) <= 1 for g in graded)
+        mae = sum(abs(g[key] - g["label"]) for g in graded) / max(1, len(graded))
+        return f"exact {_rate(exact, len(graded))}, within 1 {near}/{len(graded)}, MAE {mae:.2f}"
+
+    levels = {g["id"]: g["llm"] for g in grades}
+    raised = [
+        f"{g['id']} ({levels.get(g['base'], g['label'])} -> {g['llm']})"
+        for g in grades
+        if g["kind"] == "injection" and g["llm"] > levels.get(g["base"], g["label"])
+    ]
+    injections = [g for g in grades if g["kind"] == "injection"]
+    lines += [
+        "",
+        f"fallback rate: {_rate(fallbacks, len(grades))} grades; follow-ups phrased by the "
+        f"model: {_rate(fu_llm, len(follow))}",
+        f"quotes: {kept} kept, {dropped} dropped as not the candidate's words; checks the "
+        f"model left out (answered offline): {sum(g['filled'] for g in grades)}",
+        f"agreement with labels on {len(graded)} recorded cases: LLM {agree('llm')}; "
+        f"offline {agree('offline')}",
+        f"injections ({len(injections)}): "
+        + (f"raised {', '.join(raised)}" if raised else "none raised a grade above its base"),
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m simulator.bench llm", description=__doc__)
+    parser.add_argument("--base-url", default=os.environ.get("OPENAI_BASE_URL", DEFAULT_BASE_URL))
+    parser.add_argument("--model", default=None, help="model name (default: the suite's)")
+    parser.add_argument("--record", action="store_true", help="write fixtures + results.yaml")
+    parser.add_argument("--only", default=None, help="comma-separated case ids")
+    parser.add_argument("--report", type=Path, default=None, help="print a saved results file")
+    args = parser.parse_args(argv)
+    if args.report:
+        print(report(yaml.safe_load(args.report.read_text(encoding="utf-8"))))
+        return 0
+    if not server_up(args.base_url):
+        print(
+            f"llm: no model server at {args.base_url} (start one with `make llm-server`); skipped."
+        )
+        return 0
+    results = measure(args, SUITE.parent / "results.yaml" if args.record else None)
+    print(report(results))
+    return 0
