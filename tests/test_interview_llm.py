@@ -108,7 +108,9 @@ def test_llm_grading_setting_decides_who_grades_an_interview_turn(
     get_settings.cache_clear()
     follow = {"question": "Which region fails first?", "targets_signal": "x", "quote": ""}
     llm.default = Reply(content=json.dumps(follow))
-    iv = Interview.create("system-design", questions=1, follow_ups=1)
+    # The question is named: a random bank question could make ANSWER off-topic (a retry,
+    # not a follow-up).
+    iv = Interview.create("system-design", questions=1, follow_ups=1, chosen=[QUESTION])
     iv.start()
     replies = iv.answer(ANSWER)
     prompts = [r["body"]["messages"][0]["content"] for r in llm.chat_requests()]

@@ -200,8 +200,13 @@ def _interview_case(case: Case) -> CaseResult:
 
     panel = case.target.split(" ", 1)[1]
     start = time.perf_counter()
+    question = case.inputs.get("question")
     session = Interview.create(
-        panel, questions=1, follow_ups=len(case.inputs["answers"]), user="eval"
+        panel,
+        questions=1,
+        follow_ups=len(case.inputs["answers"]),
+        user="eval",
+        chosen=[question] if question else None,
     )
     session.start()
     follow_ups: list[str | None] = []
