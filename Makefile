@@ -73,6 +73,9 @@ $(LLM_MODEL):
 
 llm-server-build: setup $(LLM_STAMP) $(LLM_MODEL)
 
+# --interrupt_requests False: by default a new request cuts off the one being streamed (two
+# clients then truncate each other's JSON); queued, each waits its turn.
 llm-server: llm-server-build
 	$(LLM_PY) -m llama_cpp.server --model $(LLM_MODEL) --model_alias qwen2.5-coder-1.5b \
-	  --n_ctx 8192 --n_threads $(LLM_THREADS) --host $(LLM_HOST) --port $(LLM_PORT)
+	  --n_ctx 8192 --n_threads $(LLM_THREADS) --host $(LLM_HOST) --port $(LLM_PORT) \
+	  --interrupt_requests False
