@@ -11,7 +11,9 @@ from pathlib import Path
 
 from simulator.errors import UserError
 
-MAX_BYTES = 5 * 1024 * 1024
+#: The largest document StaffSim reads (file size, and text extracted from a PDF or .docx).
+MAX_MB = 5
+MAX_BYTES = MAX_MB * 1_000_000
 TEXT_SUFFIXES = {".md", ".markdown", ".txt", ".text", ""}
 SUFFIXES = TEXT_SUFFIXES | {".pdf", ".docx"}
 
@@ -38,9 +40,9 @@ def read_text_file(path: str | Path) -> str:
             f"{name} has the extension {suffix!r}; StaffSim reads .md, .txt, .pdf and .docx files."
         )
     if size > MAX_BYTES:
-        raise UserError(f"{name} is {size / 1e6:.1f} MB; the limit is 5 MB.")
+        raise _too_big(name, "has", size)
     if size == 0:
-        raise UserError(f"{name} is empty.")
+        raise UserError(f"{name} is empty; put some text in it first.")
     try:
         data = p.read_bytes()
     except OSError as exc:
@@ -51,7 +53,16 @@ def read_text_file(path: str | Path) -> str:
         text = _docx_text(data, name)
     else:
         text = decode_text(data, name)
+    if len(text) > MAX_BYTES:  # a compressed .docx or PDF can hold far more text than its size
+        raise _too_big(name, "holds", len(text.encode()), " of text")
     return check_text(text, name)
+
+
+def _too_big(name: str, verb: str, size: int, what: str = "") -> UserError:
+    return UserError(
+        f"{name} {verb} {size / 1e6:.1f} MB{what}; StaffSim reads documents up to {MAX_MB} MB, "
+        "so split it into smaller files."
+    )
 
 
 #: Byte-order marks, longest first (a UTF-32 LE mark begins with the UTF-16 LE one).
@@ -75,8 +86,15 @@ def decode_text(data: bytes, name: str = "the input") -> str:
                     f"{name} starts with a {label} byte-order mark but byte {exc.start} is not "
                     f"valid {label}; save it again as UTF-8."
                 ) from exc
-    if b"\x00" in data[:8192]:
-        raise UserError(f"{name} looks like a binary file, not text.")
+    head = data[:8192]
+    if b"\x00" in head:
+        if _utf16_without_bom(head):
+            raise UserError(
+                f"{name} looks like UTF-16 text without a byte-order mark; save it as UTF-8."
+            )
+        raise UserError(
+            f"{name} looks like a binary file, not text; give a .md, .txt, .pdf or .docx file."
+        )
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -84,6 +102,18 @@ def decode_text(data: bytes, name: str = "the input") -> str:
             f"{name} is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
             "save it as UTF-8 and try again."
         ) from exc
+
+
+def _utf16_without_bom(head: bytes) -> bool:
+    """NULs in every other byte, the rest mostly printable ASCII: UTF-16 that lost its mark."""
+    if len(head) < 8:
+        return False
+    for zeros, chars in ((head[1::2], head[0::2]), (head[0::2], head[1::2])):
+        if zeros.count(0) >= 0.9 * len(zeros) and sum(
+            32 <= b < 127 or b in (9, 10, 13) for b in chars
+        ) >= 0.9 * len(chars):
+            return True
+    return False
 
 
 def _regular_file_size(p: Path, name: str) -> int:
@@ -175,6 +205,9 @@ _CONTROLS = re.compile(
     r"|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?"
     r"|(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"
     r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+    # Bidirectional embeddings, overrides and isolates: they reorder what the terminal shows
+    # ("evil\u202edm.txt" reads as evil...txt.md); the plain marks LRM/RLM are kept.
+    r"|[\u202a-\u202e\u2066-\u2069]"
 )
 
 

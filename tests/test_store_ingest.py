@@ -159,7 +159,8 @@ def test_the_cli_prints_one_sentence_for_bad_input(tmp_path, capsys, monkeypatch
         main()
     assert exit_info.value.code == 2
     err = capsys.readouterr().err
-    assert err.strip() == "Error: empty.txt is empty." and "Traceback" not in err
+    assert err.strip() == "Error: empty.txt is empty; put some text in it first."
+    assert "Traceback" not in err
 
 
 def test_unknown_kind_is_refused(compendium_store, tmp_path):

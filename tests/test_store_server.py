@@ -116,7 +116,8 @@ def _staffsim(*args: str) -> subprocess.Popen:
 
 
 def _one_sentence_naming(err: str, port: int) -> str:
-    (line,) = err.strip().splitlines()
+    # A long add reports its stages first ("staffsim: ..."); the error is the one other line.
+    (line,) = [ln for ln in err.strip().splitlines() if not ln.startswith("staffsim: ")]
     assert line.startswith("Error: ") and f"127.0.0.1:{port}" in line and "chroma run" in line
     return line
 

@@ -20,10 +20,12 @@ def _store():
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def ingest(reindex: bool, as_json: bool) -> None:
     """Index the compendium; a second run adds nothing, an edit replaces only changed chunks."""
+    from simulator.cli._progress import TerminalProgress
     from simulator.store.ingest import ingest_compendium
 
     store = _store()
-    result = ingest_compendium(store, reindex=reindex)
+    with TerminalProgress() as progress:
+        result = ingest_compendium(store, reindex=reindex, progress=progress)
     if as_json:
         echo_json(result.to_dict())
         return
@@ -48,21 +50,24 @@ def add(files: tuple[str, ...], kind: str | None, user: str | None, reindex: boo
 
     A bad file is reported and the others are still added; the exit code is then 2.
     """
+    from simulator.cli._progress import TerminalProgress
     from simulator.errors import UserError
     from simulator.store.ingest import add_files
 
     failed: list[tuple[str, str]] = []
-    results = add_files(
-        _store(),
-        list(files),
-        kind=kind,
-        user=user,
-        reindex=reindex,
-        # One file: its error is the whole story; several: report each, add the rest.
-        on_error=(lambda path, exc: failed.append((str(path), str(exc))))
-        if len(files) > 1
-        else None,
-    )
+    with TerminalProgress() as progress:
+        results = add_files(
+            _store(),
+            list(files),
+            kind=kind,
+            user=user,
+            reindex=reindex,
+            # One file: its error is the whole story; several: report each, add the rest.
+            on_error=(lambda path, exc: failed.append((str(path), str(exc))))
+            if len(files) > 1
+            else None,
+            progress=progress,
+        )
     if as_json:
         echo_json([r.to_dict() for r in results] + [{"file": p, "error": e} for p, e in failed])
     else:

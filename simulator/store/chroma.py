@@ -276,6 +276,8 @@ class Store:
                         self.client.heartbeat()  # a server that died stops us within a slice
                     slice_ = batch[at : at + _EMBED_SLICE]
                     embeddings += self.embedder.embed_documents([c.embed_text for c in slice_])
+                    if progress:
+                        progress(len(slice_))
                 if future is not None:
                     future.result()
                 future = writer.submit(
@@ -285,8 +287,6 @@ class Store:
                     documents=[c.text for c in batch],
                     metadatas=[{**c.metadata(), PENDING: True} for c in batch],
                 )
-                if progress:
-                    progress(len(batch))
             if future is not None:
                 future.result()
 
