@@ -12,7 +12,8 @@ import click
 
 from simulator.errors import UserError
 
-_C1 = re.compile(r"[\x7f-\x9f]")
+#: Escaped in JSON too: DEL, C1 and the bidirectional overrides `printable` strips.
+_C1 = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _plain(obj: Any) -> Any:
@@ -29,7 +30,8 @@ def echo(message: Any = "", *, err: bool = False, nl: bool = True) -> None:
 
 
 def _dumps(obj: Any, **kwargs: Any) -> str:
-    # json escapes C0 controls itself; DEL and C1 (0x9b is a one-byte CSI) get the same \u form.
+    # json escapes C0 controls itself; DEL, C1 (0x9b is a one-byte CSI) and bidi overrides get
+    # the same \u form, so a terminal never acts on them and a JSON reader gets the text back.
     text = json.dumps(_plain(obj), ensure_ascii=False, default=str, **kwargs)
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
