@@ -106,12 +106,15 @@ def _inside(path: str, folder: str) -> bool:
 
 def _signed_in(scope, gradio_app) -> str | None:
     """The user of the request's login cookie, as Gradio's own login check reads it."""
-    from http.cookies import SimpleCookie
+    from http.cookies import CookieError, SimpleCookie
 
     cookies = SimpleCookie()
     for name, value in scope.get("headers", ()):
         if name == b"cookie":
-            cookies.load(value.decode("latin-1"))
+            try:
+                cookies.load(value.decode("latin-1"))
+            except CookieError:  # a malformed cookie header signs no one in
+                return None
     cookie_id = getattr(gradio_app, "cookie_id", "")
     for key in (f"access-token-{cookie_id}", f"access-token-unsecure-{cookie_id}"):
         if key in cookies:
