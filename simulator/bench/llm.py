@@ -27,7 +27,7 @@ SUITE = EVALS_DIR / "fixtures" / "qwen2.5-coder-1.5b" / "cases.yaml"
 DEFAULT_BASE_URL = "http://127.0.0.1:8088/v1"
 
 
-def server_up(base_url: str, timeout: float = 3.0) -> bool:
+def server_up(base_url: str, timeout: float = 30.0) -> bool:
     """An OpenAI-compatible server answers GET /models at `base_url`."""
     import httpx
 
@@ -171,10 +171,19 @@ def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any
     home = Path(tempfile.mkdtemp(prefix="staffsim-bench-llm-"))
     only = set(args.only.split(",")) if args.only else None
     out: dict[str, Any] = {"grades": [], "follow_ups": []}
+    if args.resume and save is not None and save.exists():
+        # Keep what an earlier run got (fallbacks are tried again).
+        done = yaml.safe_load(save.read_text(encoding="utf-8")) or {}
+        out["grades"] = [g for g in done.get("grades") or [] if not g["fallback"]]
+        out["follow_ups"] = [f for f in done.get("follow_ups") or [] if f["source"] == "llm"]
+    skip = {g["id"] for g in out["grades"]}
+    # The follow-ups as negotiated (json_object here) first, as they are short; after the
+    # grades again in plain instructions, for the JSON-valid rate of a second format.
+    _follow_ups(args, suite, model, mode, home, None, only, out, save)
     _configure(args.base_url, model, mode, home, None)
     calls = _observed(suite["recorded_with"])
     for row in _round_robin(grade_cases(suite)):
-        if only and row["id"] not in only:
+        if (only and row["id"] not in only) or row["id"] in skip:
             continue
         offline = run_grade(row, engine="offline")
         start = len(calls)
@@ -196,9 +205,6 @@ def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any
         )  # fmt: skip
         print(_progress(out["grades"][-1]), flush=True)
         _save(out, save)
-    # The follow-ups as negotiated (json_object here), then in plain instructions, for the
-    # JSON-valid rate of a second format.
-    _follow_ups(args, suite, model, mode, home, None, only, out, save)
     _follow_ups(args, suite, model, mode, home, "instructions", only, out, save)
     return out
 
@@ -206,15 +212,17 @@ def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any
 def _follow_ups(args, suite, model, mode, home, fmt, only, out, save) -> None:
     _configure(args.base_url, model, mode, home, fmt)
     calls = _observed(suite["recorded_with"])
+    label = fmt or "negotiated"
+    skip = {f["id"] for f in out["follow_ups"] if f["format"] == label}
     for row in follow_up_cases(suite):
-        if only and row["id"] not in only:
+        if (only and row["id"] not in only) or row["id"] in skip:
             continue
         start = len(calls)
         started = time.perf_counter()
         chosen = run_follow_up(row)
         seconds = time.perf_counter() - started
         out["follow_ups"].append(
-            {"id": row["id"], "format": fmt or "negotiated", "source": chosen.source,
+            {"id": row["id"], "format": label, "source": chosen.source,
              "text": chosen.text,
              "quote": chosen.quote, "seconds": round(seconds, 1),
              "calls": [_call(p) for p in calls[start:]]}
@@ -318,6 +326,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--model", default=None, help="model name (default: the suite's)")
     parser.add_argument("--record", action="store_true", help="write fixtures + results.yaml")
     parser.add_argument("--only", default=None, help="comma-separated case ids")
+    parser.add_argument("--resume", action="store_true", help="keep results.yaml's cases")
     parser.add_argument("--report", type=Path, default=None, help="print a saved results file")
     args = parser.parse_args(argv)
     if args.report:

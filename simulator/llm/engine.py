@@ -184,6 +184,8 @@ class LLMEngine:
         check id), goes in `response_format`, where a server that constrains decoding makes
         the model fill all of it; the prompt still shows `schema_cls`'s schema.
         """
+        if self.mode != "replay":
+            self._check_breaker()  # before any rendering: a known-dead endpoint costs nothing
         prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
         if schema_cls is None:
             if not prompt.record.output_schema:
