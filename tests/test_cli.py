@@ -133,7 +133,9 @@ def test_critique_on_a_dead_endpoint_falls_back_at_once_and_says_so(tmp_path, mo
     dead = time.perf_counter() - started
     assert text.exit_code == 0, text.output
     assert text.output.count(f"  ! {sentence}\n") == 2
-    assert dead - offline < 1.0  # no retries, and the second file does not try again
+    # No retries (their backoff alone was ~2.5 s a file), and the second file does not try
+    # again; the margin covers the one-time setup of the LLM client on a busy machine.
+    assert dead - offline < 2.5
     lines = [json.loads(ln) for ln in run("critique", "adr", *files, "--json").output.splitlines()]
     assert [(ln["engine"], ln["fallback"]) for ln in lines] == [("offline", sentence)] * 2
     llm_grader.cache_clear()

@@ -228,7 +228,18 @@ class LLMGrader:
         return grade
 
 
-@lru_cache(maxsize=4)
-def llm_grader(engine_name: str) -> LLMGrader:
-    """The grader for `openai:<model>` (one per engine name per process)."""
+@lru_cache(maxsize=8)
+def _grader_for(engine_name: str, settings_id: int) -> LLMGrader:
     return LLMGrader(engine_name)
+
+
+def llm_grader(engine_name: str) -> LLMGrader:
+    """The grader for `openai:<model>` under the current settings: one per engine name and
+    settings object, so a changed mode, endpoint or fixtures folder (`get_settings` cleared)
+    is never served by a grader built for the old ones."""
+    from simulator.config import get_settings
+
+    return _grader_for(engine_name, id(get_settings()))
+
+
+llm_grader.cache_clear = _grader_for.cache_clear  # type: ignore[attr-defined]
