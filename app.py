@@ -35,7 +35,7 @@ def main() -> None:
     from simulator.config import get_settings
     from simulator.errors import UserError
     from simulator.web import build_app
-    from simulator.web.auth import credentials
+    from simulator.web.auth import credentials, download_guard
     from simulator.web.layout import CSS, THEME
 
     try:
@@ -49,13 +49,14 @@ def main() -> None:
         server_name="127.0.0.1",
         server_port=port(),
         auth=auth,
-        auth_message="StaffSim: sign in with your STAFFSIM_AUTH user." if auth else None,
+        auth_message="Sign in to StaffSim to practise." if auth else None,
         share=False,
         ssr_mode=False,
         show_error=False,
         theme=THEME,
         css=CSS,
         footer_links=[],
+        app_kwargs=download_guard(),
     )
 
 
