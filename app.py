@@ -19,7 +19,7 @@ def port() -> int:
 
 
 def warm() -> None:
-    """Load the embedding model, rubrics and compendium now, so the first click is fast."""
+    """Load the embedding model, rubrics and compendium, so the first grade is fast."""
     from simulator import api
     from simulator.store.embeddings import get_embedder
 
@@ -34,15 +34,16 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s: %(message)s")
     from simulator.config import get_settings
     from simulator.errors import UserError
-    from simulator.web import build_app
+    from simulator.web import build_app, warmup
     from simulator.web.auth import credentials, download_guard
     from simulator.web.layout import CSS, THEME
 
     try:
         auth = credentials(get_settings().auth)
-        warm()
     except UserError as exc:
         raise SystemExit(f"staffsim: {exc}") from None
+    # The page answers first; the models load behind a "warming up" line (see simulator.web.warmup).
+    job = warmup.prepare(warm)
     demo = build_app()
     demo.queue(default_concurrency_limit=4)
     demo.launch(
@@ -57,7 +58,10 @@ def main() -> None:
         css=CSS,
         footer_links=[],
         app_kwargs=download_guard(),
+        prevent_thread_lock=True,
     )
+    job.start()
+    demo.block_thread()
 
 
 if __name__ == "__main__":

@@ -88,17 +88,26 @@ class Server:
             stderr=subprocess.STDOUT,
         )
 
-    def wait(self, timeout: float = 90) -> Server:
+    def answers(self) -> bool:
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"app.py exited:\n{self.log.read_text()}")
+        try:
+            with urllib.request.urlopen(self.url, timeout=2):
+                return True
+        except OSError:
+            return False
+
+    def warmed(self) -> bool:
+        return "warm-up finished" in self.log.read_text(errors="replace")
+
+    def wait(self, timeout: float = 120, *, warmed: bool = True) -> Server:
+        """Until the page answers and (by default) the models have loaded behind it."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"app.py exited:\n{self.log.read_text()}")
-            try:
-                with urllib.request.urlopen(self.url, timeout=2):
-                    return self
-            except OSError:
-                time.sleep(0.5)
-        raise RuntimeError(f"app.py did not answer in {timeout}s:\n{self.log.read_text()}")
+            if self.answers() and (self.warmed() or not warmed):
+                return self
+            time.sleep(0.2)
+        raise RuntimeError(f"app.py was not ready in {timeout}s:\n{self.log.read_text()}")
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -424,3 +433,99 @@ def test_two_logged_in_users_cannot_see_each_others_artifacts(browser, auth_url,
     _shot(bob, "library-bob")
     alice_ctx.close()
     bob_ctx.close()
+
+
+def _interview_to_export(pg) -> str:
+    """One bank question, no follow-ups, one answer: the scorecard's Markdown download URL."""
+    from playwright.sync_api import expect
+
+    _number(pg, "iv-follow", 0)
+    _number(pg, "iv-length", 1)
+    pg.locator("#iv-mode").get_by_text("Type my own").click()
+    pg.locator("#iv-own textarea").fill(URL_QUESTION)
+    pg.locator("#iv-start").click()
+    expect(pg.locator("#iv-chat")).to_contain_text(URL_QUESTION, timeout=WAIT)
+    pg.locator("#iv-answer textarea").fill(URL_ANSWER)
+    pg.locator("#iv-send").click()
+    expect(pg.locator("#iv-scorecard")).to_contain_text("Question 1:", timeout=WAIT)
+    expect(pg.locator("#iv-md")).to_contain_text("interview-", timeout=WAIT)
+    return pg.locator("#iv-md a").first.get_attribute("href")
+
+
+def test_alice_exports_signs_out_and_bob_cannot_fetch_her_scorecard(browser, auth_url):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    login = context.new_page()
+    login.goto(auth_url)
+    expect(login.get_by_role("button", name="Login")).to_be_visible(timeout=WAIT)
+    expect(login.locator("body")).to_contain_text("Sign in to StaffSim")
+    assert "STAFFSIM" not in login.content()  # the login page names no environment variable
+    _shot(login, "auth-login")
+    context.close()
+
+    alice_ctx, alice = _login(browser, auth_url, "alice", "wonderland")
+    expect(alice.locator("#logout")).to_be_visible()
+    href = _interview_to_export(alice)
+    mine = alice.request.get(href)
+    assert mine.status == 200 and URL_QUESTION in mine.text()
+    _shot(alice, "auth-alice-exported")
+
+    bob_ctx, bob = _login(browser, auth_url, "bob", "builder")
+    refused = bob.request.get(href)  # bob is signed in and has the exact URL
+    assert refused.status == 404 and URL_QUESTION not in refused.text()
+    bob_ctx.close()
+
+    alice.locator("#logout").click()
+    expect(alice.get_by_role("button", name="Login")).to_be_visible(timeout=WAIT)
+    assert alice.locator("#engine-banner").count() == 0
+    _shot(alice, "auth-signed-out")
+    assert alice.request.get(href).status in (401, 403)  # signed out: the file is not served
+    alice.goto(auth_url)  # the app is behind the login again, not one click away
+    expect(alice.get_by_role("button", name="Login")).to_be_visible(timeout=WAIT)
+    alice_ctx.close()
+
+
+def test_a_wrong_password_is_one_message_and_the_form_stays(browser, auth_url):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    pg = context.new_page()
+    pg.goto(auth_url)
+    pg.get_by_label("username").fill("alice")
+    pg.get_by_label("password").fill("not-her-password")
+    pg.get_by_role("button", name="Login").click()
+    expect(pg.locator("body")).to_contain_text("Incorrect", timeout=WAIT)
+    assert "Traceback" not in pg.content()
+    pg.get_by_label("username").fill("alice")  # the form is still usable
+    pg.get_by_label("password").fill("wonderland")
+    pg.get_by_role("button", name="Login").click()
+    pg.wait_for_selector("#engine-banner", timeout=WAIT)
+    context.close()
+
+
+def test_the_page_answers_while_warming_up_and_an_early_click_waits(browser, tmp_path):
+    """A fresh app.py: the page is up before the models, says so, and a grade clicked
+    meanwhile is answered once they have loaded; then the warming-up line clears."""
+    from playwright.sync_api import expect
+
+    server = Server(tmp_path / "fresh").wait(warmed=False)
+    try:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        pg = context.new_page()
+        pg.goto(server.url)
+        pg.wait_for_selector("#engine-banner", timeout=WAIT)
+        warming = not server.warmed()
+        if warming:
+            expect(pg.locator("#warmup")).to_contain_text("Warming up", timeout=WAIT)
+            _shot(pg, "warming-up")
+        _tab(pg, "Design Grading")
+        pg.locator("#dg-answer textarea").fill(URL_ANSWER)
+        pg.locator("#dg-run").click()
+        expect(pg.locator("#dg-summary")).to_contain_text("/5", timeout=120_000)
+        expect(pg.locator("#warmup")).to_be_hidden(timeout=WAIT)
+        assert server.warmed() and _toasts(pg) == []
+        context.close()
+        assert warming, "the models loaded before the page did: nothing showed warming up"
+    finally:
+        server.stop()

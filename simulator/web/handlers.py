@@ -16,7 +16,7 @@ import gradio as gr
 
 from simulator import api
 from simulator.errors import UserError
-from simulator.web import plots, views
+from simulator.web import plots, views, warmup
 from simulator.web.auth import user_of
 
 log = logging.getLogger("staffsim.web")
@@ -39,12 +39,14 @@ def shown(exc: Exception) -> gr.Error:
 
 
 def guarded(fn):
-    """Turn a handler's exceptions into one page message (generators too)."""
+    """Turn a handler's exceptions into one page message (generators too); a click made
+    while the app warms up waits for it."""
     if inspect.isgeneratorfunction(fn):
 
         @functools.wraps(fn)
         def stream(*args, **kwargs):
             try:
+                warmup.wait()
                 yield from fn(*args, **kwargs)
             except gr.Error:
                 raise
@@ -56,6 +58,7 @@ def guarded(fn):
     @functools.wraps(fn)
     def call(*args, **kwargs):
         try:
+            warmup.wait()
             return fn(*args, **kwargs)
         except gr.Error:
             raise

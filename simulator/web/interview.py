@@ -11,6 +11,7 @@ answer box stays usable), so no error badge covers the chat or the controls.
 
 from __future__ import annotations
 
+import functools
 import logging
 import queue
 import threading
@@ -23,7 +24,7 @@ import gradio as gr
 from simulator import api
 from simulator.config import get_settings
 from simulator.errors import UserError
-from simulator.web import plots
+from simulator.web import plots, warmup
 from simulator.web.auth import user_of
 
 log = logging.getLogger("staffsim.web")
@@ -147,8 +148,12 @@ def _refused(message: str) -> tuple:
 
 
 def _safe(fn: Callable[..., tuple]) -> Callable[..., tuple]:
+    # functools.wraps: Gradio reads the signature through __wrapped__ to pass `request`, so
+    # with login on the handler sees the signed-in user (not the configured local one).
+    @functools.wraps(fn)
     def call(*args, **kwargs):
         try:
+            warmup.wait()  # a click made while the app warms up waits for the model
             return fn(*args, **kwargs)
         except UserError as exc:
             return _refused(str(exc))
@@ -158,8 +163,6 @@ def _safe(fn: Callable[..., tuple]) -> Callable[..., tuple]:
                 f"Something went wrong on the server ({type(exc).__name__}); your input is kept."
             )
 
-    call.__name__ = fn.__name__
-    call.__doc__ = fn.__doc__
     return call
 
 
@@ -275,6 +278,7 @@ def answer(
     ]
 
     def work(emit: Callable[[str], None]) -> tuple:
+        warmup.wait()
         interview = api.open_interview(session_id, user=user)
         for chunk in interview.answer_stream(text):
             emit(chunk)

@@ -7,6 +7,7 @@ import gradio as gr
 from simulator import api
 from simulator.web import handlers as h
 from simulator.web import interview as iv
+from simulator.web import warmup
 from simulator.web.auth import engine_banner, user_of
 
 TITLE = "StaffSim — Staff+ interview practice"
@@ -17,6 +18,8 @@ THEME = gr.themes.Soft(
 )
 CSS = """
 #engine-banner {padding: 0.4rem 0.8rem; border-radius: 8px; background: var(--block-background-fill);}
+#warmup {padding: 0.3rem 0.8rem; border-radius: 8px; border: 1px solid var(--border-color-accent);}
+#logout {max-width: 8rem;}
 .status-md p {margin: 0.2rem 0;}
 /* The transcript is the session's record: no clear (trash) action; End early finishes it. */
 #iv-chat button[aria-label*="lear"] {display: none !important;}
@@ -185,15 +188,18 @@ def _evals_tab():
 
 def _on_load(request: gr.Request):
     user = user_of(request)
-    who = f"Signed in as **{user}**." if getattr(request, "username", None) else ""
+    signed_in = bool(getattr(request, "username", None))
+    who = f"Signed in as **{user}**." if signed_in else ""
     sessions = iv.session_choices(user)
     rows, doc_update = h._library(user)
     return (
         who,
+        gr.update(visible=signed_in),
         gr.update(choices=sessions),
         gr.update(choices=h.star_choices(user)),
         rows,
         doc_update,
+        *_warmup_state(),
     )
 
 
@@ -204,6 +210,11 @@ def build_app() -> gr.Blocks:
         with gr.Row():
             gr.Markdown(engine_banner(), elem_id="engine-banner")
             who = gr.Markdown(elem_id="who")
+            # Gradio's own /logout clears the login cookie; shown only when someone signed in.
+            logout = gr.Button("Sign out", link="/logout", visible=False, elem_id="logout")
+        line = warmup.current().banner()
+        banner = gr.Markdown(line, visible=bool(line), elem_id="warmup")
+        ticker = gr.Timer(1.0, active=not warmup.current().ready)
         with gr.Tabs():
             with gr.Tab("Mock Interview", id="interview"):
                 sessions = _interview_tab()
@@ -221,5 +232,13 @@ def build_app() -> gr.Blocks:
                 evals_md = _evals_tab()
         progress_tab.select(h.show_progress, None, progress_outs)
         evals_tab.select(h.show_evals, None, evals_md)
-        demo.load(_on_load, None, [who, sessions, star_pick, table, doomed])
+        demo.load(_on_load, None, [who, logout, sessions, star_pick, table, doomed, banner, ticker])
+        ticker.tick(_warmup_state, None, [banner, ticker], show_progress="hidden")
     return demo
+
+
+def _warmup_state():
+    """The warm-up line, and the timer stopped once the models are loaded."""
+    job = warmup.current()
+    line = job.banner()
+    return gr.Markdown(line, visible=bool(line)), gr.Timer(active=not job.ready)
