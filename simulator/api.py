@@ -34,6 +34,7 @@ __all__ = [
     "load_interview",
     "list_sessions",
     "export_session",
+    "export_session_bytes",
 ]
 
 
@@ -198,6 +199,13 @@ def export_session(session_id: str, *, fmt: str = "md", user: str | None = None)
     from simulator.interview.export import export_text
 
     return export_text(load_interview(session_id, user=user), fmt)
+
+
+def export_session_bytes(session_id: str, *, fmt: str = "pdf", user: str | None = None) -> bytes:
+    """A session as a file's bytes: `pdf`, or `md`/`json` text encoded as UTF-8."""
+    from simulator.interview.export import export_bytes
+
+    return export_bytes(load_interview(session_id, user=user), fmt)
 
 
 def new_interview(

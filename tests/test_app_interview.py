@@ -7,6 +7,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import gradio as gr
+from pypdf import PdfReader
 
 from simulator.web import handlers as h
 from simulator.web import interview as iv
@@ -36,13 +37,13 @@ def _send(state, text, chat, user):
 
 
 def test_a_typed_question_and_its_follow_up_stream_to_a_scorecard_with_exports():
-    state, chat, covered, status, box, card, radar, md, js, picker, *controls = _start(
+    state, chat, covered, status, box, card, radar, md, js, pdf, picker, *controls = _start(
         "system-design", "staff", 1, 1, "alice"
     )
     assert controls == ["system-design", "staff", 1, 1]
     assert SHARDED in chat[-1]["content"]
     assert chat[0]["role"] == "assistant" and "Question 1 of 1" in chat[-1]["content"]
-    assert box["visible"] is False and md is None
+    assert box["visible"] is False and md is None and pdf is None
     for text in ANSWERS:
         steps = _send(state, text, chat, "alice")
         assert len(steps) >= 3, "the user's message, then streamed chunks, then the final view"
@@ -51,7 +52,7 @@ def test_a_typed_question_and_its_follow_up_stream_to_a_scorecard_with_exports()
         assert final[-1] == "", "the answer box is cleared once the answer is stored"
         chat = final[1]
         assert "Signals covered so far" in final[2]
-    state, chat, covered, status, box, card, radar, md, js, picker = final[:10]
+    state, chat, covered, status, box, card, radar, md, js, pdf, picker = final[:11]
     assert box["visible"] is True
     assert card.startswith("# Scorecard — system-design (staff)")
     assert radar.axes and radar.axes[0].name == "polar"
@@ -59,6 +60,9 @@ def test_a_typed_question_and_its_follow_up_stream_to_a_scorecard_with_exports()
     assert exported.startswith("# Scorecard") and "## Transcript" in exported
     assert "## Question 1:" in exported and ANSWERS[0][:40] in exported
     assert json.loads(Path(js).read_text())["scorecard"]["session"] == state
+    printed = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf).pages).split())
+    assert printed.startswith("Scorecard — system-design (staff)") and "Transcript" in printed
+    assert "Question 1:" in printed and " ".join(ANSWERS[1].split()[:8]) in printed
     assert any(value == state for _, value in picker["choices"])
 
 
@@ -93,7 +97,13 @@ def test_sessions_are_private_and_resume_where_they_left_off():
     assert resumed[1] == sent[1]  # the transcript up to the question still open
     assert any(m["content"] == ANSWERS[0] for m in resumed[1])
     # The controls show the session's own settings, not the page defaults.
-    assert list(resumed[10:14]) == ["architecture-deep-dive", "principal", 2, 0]
+    controls = [resumed[iv.OUTPUTS.index(name)] for name in ("panel", "level", "length")]
+    assert controls + [resumed[iv.OUTPUTS.index("follow_ups")]] == [
+        "architecture-deep-dive",
+        "principal",
+        2,
+        0,
+    ]
 
 
 def test_finished_mocks_show_in_progress():

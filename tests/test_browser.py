@@ -229,6 +229,15 @@ def _pick(pg, elem: str, option: str) -> None:
     pg.get_by_role("option", name=option).first.click()
 
 
+def _pdf_text(data: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    pages = PdfReader(io.BytesIO(data)).pages
+    return " ".join(" ".join(p.extract_text() for p in pages).split())
+
+
 def _status(pg):
     return pg.locator("#iv-status")
 
@@ -264,6 +273,11 @@ def test_typed_question_empty_answer_then_an_answer_then_end_early_and_export(pa
     href = page.locator("#iv-md a").first.get_attribute("href")
     text = page.request.get(href).text()
     assert URL_QUESTION in text and "## Transcript" in text and URL_ANSWER[:60] in text
+    expect(page.locator("#iv-pdf")).to_contain_text("interview-", timeout=WAIT)
+    pdf = page.request.get(page.locator("#iv-pdf a").first.get_attribute("href")).body()
+    printed = _pdf_text(pdf)
+    assert URL_QUESTION in printed and "Transcript" in printed and "Question 1:" in printed
+    assert " ".join(URL_ANSWER.split()[:10]) in printed
 
 
 def test_off_topic_answer_is_named_and_can_be_retried(page):
@@ -435,8 +449,8 @@ def test_two_logged_in_users_cannot_see_each_others_artifacts(browser, auth_url,
     bob_ctx.close()
 
 
-def _interview_to_export(pg) -> str:
-    """One bank question, no follow-ups, one answer: the scorecard's Markdown download URL."""
+def _interview_to_export(pg) -> list[str]:
+    """One typed question, no follow-ups, one answer: the Markdown and PDF download URLs."""
     from playwright.sync_api import expect
 
     _number(pg, "iv-follow", 0)
@@ -449,7 +463,8 @@ def _interview_to_export(pg) -> str:
     pg.locator("#iv-send").click()
     expect(pg.locator("#iv-scorecard")).to_contain_text("Question 1:", timeout=WAIT)
     expect(pg.locator("#iv-md")).to_contain_text("interview-", timeout=WAIT)
-    return pg.locator("#iv-md a").first.get_attribute("href")
+    expect(pg.locator("#iv-pdf")).to_contain_text("interview-", timeout=WAIT)
+    return [pg.locator(f"#{e} a").first.get_attribute("href") for e in ("iv-md", "iv-pdf")]
 
 
 def test_alice_exports_signs_out_and_bob_cannot_fetch_her_scorecard(browser, auth_url):
@@ -466,14 +481,16 @@ def test_alice_exports_signs_out_and_bob_cannot_fetch_her_scorecard(browser, aut
 
     alice_ctx, alice = _login(browser, auth_url, "alice", "wonderland")
     expect(alice.locator("#logout")).to_be_visible()
-    href = _interview_to_export(alice)
+    href, pdf_href = _interview_to_export(alice)
     mine = alice.request.get(href)
     assert mine.status == 200 and URL_QUESTION in mine.text()
+    assert URL_QUESTION in _pdf_text(alice.request.get(pdf_href).body())
     _shot(alice, "auth-alice-exported")
 
     bob_ctx, bob = _login(browser, auth_url, "bob", "builder")
-    refused = bob.request.get(href)  # bob is signed in and has the exact URL
-    assert refused.status == 404 and URL_QUESTION not in refused.text()
+    for url in (href, pdf_href):  # bob is signed in and has the exact URLs
+        refused = bob.request.get(url)
+        assert refused.status == 404 and URL_QUESTION not in refused.text()
     bob_ctx.close()
 
     alice.locator("#logout").click()

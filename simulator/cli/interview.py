@@ -16,6 +16,14 @@ _PANELS = (
     "coding", "system-design", "architecture-deep-dive", "behavioral", "leadership",
     "cross-functional", "bar-raiser",
 )  # fmt: skip
+_SHOW_GRADES = click.option(
+    "--show-grades/--no-show-grades",
+    "show_grades",
+    default=False,
+    envvar="STAFFSIM_SHOW_GRADES",
+    help="Print each question's grade as soon as the interview moves past it "
+    "(env STAFFSIM_SHOW_GRADES).",
+)
 PAUSE = "/pause"
 SKIP = "/skip"
 END = "/end"
@@ -81,8 +89,32 @@ def _show(turns, as_json: bool) -> None:
         click.echo(f"\n{click.style(label + tag, bold=True)}: {printable(turn.text)}")
 
 
-def _drive(iv, answers: Iterator[str], as_json: bool, scripted: bool) -> None:
+def _grades(iv, shown: set[int]) -> None:
+    """Print the grade of each question the interview has moved past, once."""
+    current = None if iv.done or not iv.transcript else iv.transcript[-1].question_index
+    for q in iv.scorecard().questions:
+        if q.index in shown or (current is not None and q.index >= current):
+            continue
+        shown.add(q.index)
+        signals = ", ".join(f"{s.name} {s.score}/4" for s in q.signals)
+        extra = " (off-topic)" if q.offtopic else ""
+        click.echo(
+            f"\n{click.style(f'Grade, question {q.index + 1}', bold=True)}: "
+            f"{q.level} ({q.score}/5){extra} — {signals}"
+        )
+
+
+def _drive(
+    iv, answers: Iterator[str], as_json: bool, scripted: bool, show_grades: bool = False
+) -> None:
     """Run the session until it ends or the answers run out, then print the result."""
+    shown: set[int] = set()
+
+    def reply(turns) -> None:
+        if show_grades and not as_json:
+            _grades(iv, shown)
+        _show(turns, as_json)
+
     _show(iv.start(), as_json)
     while not iv.done:
         try:
@@ -94,12 +126,12 @@ def _drive(iv, answers: Iterator[str], as_json: bool, scripted: bool) -> None:
             iv.pause()
             break
         if command in (SKIP, END):
-            _show(iv.skip() if command == SKIP else iv.end(), as_json)
+            reply(iv.skip() if command == SKIP else iv.end())
             continue
         if scripted and not as_json:
             preview = " ".join(text.split())
             echo(f"\nYou: {preview[:300]}{'…' if len(preview) > 300 else ''}")
-        _show(iv.answer(text), as_json)
+        reply(iv.answer(text))
     _finish(iv, as_json)
 
 
@@ -109,7 +141,7 @@ def _finish(iv, as_json: bool) -> None:
         return
     if iv.done:
         echo("\n" + iv.scorecard().to_markdown())
-        click.echo(f"Export: staffsim sessions export {iv.id} --format md|json")
+        click.echo(f"Export: staffsim sessions export {iv.id} --format md|json|pdf")
     else:
         click.echo(f"\nSession {iv.id} paused; continue with `staffsim sessions resume {iv.id}`.")
 
@@ -161,6 +193,7 @@ def _finish(iv, as_json: bool) -> None:
 @click.option(
     "--list-questions", is_flag=True, help="List the panel's bank questions with their ids."
 )
+@_SHOW_GRADES
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript and scorecard as JSON.")
 def interview(
     panel: str,
@@ -170,6 +203,7 @@ def interview(
     answers_path: str | None,
     chosen: tuple[str, ...],
     list_questions: bool,
+    show_grades: bool,
     as_json: bool,
 ) -> None:
     """Run a mock interview: intro, questions, follow-ups on weak signals, scorecard.
@@ -204,7 +238,7 @@ def interview(
                 click.echo(
                     f"Your question is graded as the design problem: {item['problem_name']}."
                 )
-    _drive(iv, answers, as_json, scripted=answers_path is not None)
+    _drive(iv, answers, as_json, scripted=answers_path is not None, show_grades=show_grades)
 
 
 @click.group()
@@ -257,23 +291,55 @@ def show(session_id: str, as_json: bool) -> None:
 @sessions.command()
 @click.argument("session_id")
 @click.option("--answers", "answers_path", default=None, metavar="FILE", help="Scripted answers.")
+@_SHOW_GRADES
 @click.option("--json", "as_json", is_flag=True, help="Print the transcript and scorecard as JSON.")
-def resume(session_id: str, answers_path: str | None, as_json: bool) -> None:
+def resume(session_id: str, answers_path: str | None, show_grades: bool, as_json: bool) -> None:
     """Continue a session from its last saved turn."""
     from simulator import api
 
     iv = api.load_interview(session_id)
     if iv.done:
         raise UserError(f"Session {session_id} is finished; `staffsim sessions show` prints it.")
-    _drive(iv, _answers(answers_path), as_json, scripted=answers_path is not None)
+    _drive(
+        iv,
+        _answers(answers_path),
+        as_json,
+        scripted=answers_path is not None,
+        show_grades=show_grades,
+    )
 
 
 @sessions.command()
 @click.argument("session_id")
-@click.option("--format", "fmt", type=click.Choice(["md", "json"]), default="md", show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "json", "pdf"]), default="md", show_default=True
+)
+@click.option(
+    "--output",
+    "-o",
+    "output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file (a PDF goes to interview-ID.pdf when not given).",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
-def export(session_id: str, fmt: str, as_json: bool) -> None:
-    """Export a session's scorecard and transcript as Markdown or JSON."""
+def export(session_id: str, fmt: str, output: str | None, as_json: bool) -> None:
+    """Export a session's scorecard, per-question grades and transcript as Markdown, JSON
+    or PDF."""
+    from pathlib import Path
+
     from simulator import api
 
-    echo(api.export_session(session_id, fmt="json" if as_json else fmt), nl=False)
+    fmt = "json" if as_json else fmt
+    if fmt != "pdf" and output is None:
+        echo(api.export_session(session_id, fmt=fmt), nl=False)
+        return
+    data = api.export_session_bytes(session_id, fmt=fmt)
+    path = Path(output or f"interview-{session_id}.pdf")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise UserError(
+            f"Cannot write {path}: {exc.strerror or exc}; choose another --output."
+        ) from None
+    click.echo(f"Wrote {path} ({len(data):,} bytes).")

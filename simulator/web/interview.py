@@ -34,7 +34,7 @@ RANDOM, BANK, OWN = "Random (not practised lately)", "From the bank", "Type my o
 MODES = [RANDOM, BANK, OWN]
 #: The outputs every handler returns, in this order (the answer handler adds the answer box).
 OUTPUTS = (
-    "session", "chat", "covered", "status", "card_box", "card", "radar", "md", "json",
+    "session", "chat", "covered", "status", "card_box", "card", "radar", "md", "json", "pdf",
     "sessions", "panel", "level", "length", "follow_ups",
 )  # fmt: skip
 _N = len(OUTPUTS)
@@ -88,15 +88,17 @@ def user_folder(user: str) -> str:
     return Path(user_dir(user)).name
 
 
-def _exports(interview, user: str) -> tuple[str, str]:
-    """The session (scorecard, per-question grades and checks, transcript) as .md and .json."""
+def _exports(interview, user: str) -> tuple[str, str, str]:
+    """The session (scorecard, per-question grades and checks, transcript) as .md, .json
+    and .pdf files."""
     folder = get_settings().path("exports", user_folder(user), "x").parent
     folder.mkdir(parents=True, exist_ok=True)
-    md = folder / f"interview-{interview.id}.md"
-    js = folder / f"interview-{interview.id}.json"
-    md.write_text(api.export_session(interview.id, fmt="md", user=user), encoding="utf-8")
-    js.write_text(api.export_session(interview.id, fmt="json", user=user), encoding="utf-8")
-    return str(md), str(js)
+    paths = []
+    for fmt in ("md", "json", "pdf"):
+        path = folder / f"interview-{interview.id}.{fmt}"
+        path.write_bytes(api.export_session_bytes(interview.id, fmt=fmt, user=user))
+        paths.append(str(path))
+    return paths[0], paths[1], paths[2]
 
 
 def _status(interview) -> str:
@@ -115,9 +117,9 @@ def _view(interview, user: str, show_grades: bool = True) -> tuple:
     card = interview.scorecard()
     done = interview.done
     answered = any(t.role == "candidate" for t in interview.transcript)
-    md = js = None
+    md = js = pdf = None
     if done or (interview.paused and answered):
-        md, js = _exports(interview, user)
+        md, js, pdf = _exports(interview, user)
     radar = None
     if done:
         radar = plots.radar([(s.name, s.best) for s in card.signals], title=card.recommendation)
@@ -132,6 +134,7 @@ def _view(interview, user: str, show_grades: bool = True) -> tuple:
         radar,
         md,
         js,
+        pdf,
         gr.update(choices=session_choices(user), value=None),
         row.panel,
         row.level,

@@ -77,8 +77,10 @@ def _interview_tab():
     with gr.Row():
         md_file = gr.File(label="Export (Markdown)", elem_id="iv-md")
         json_file = gr.File(label="Export (JSON)", elem_id="iv-json")
+        pdf_file = gr.File(label="Export (PDF)", elem_id="iv-pdf")
     outs = [
-        session, chat, covered, status, card_box, card, radar, md_file, json_file, resume_pick,
+        session, chat, covered, status, card_box, card, radar, md_file, json_file, pdf_file,
+        resume_pick,
         panel, level, length, follow_ups,
     ]  # fmt: skip
     assert len(outs) == len(iv.OUTPUTS)
