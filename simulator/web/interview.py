@@ -240,7 +240,8 @@ end = _control("end")
 
 
 def _in_thread(work: Callable[[Callable[[str], None]], tuple]) -> Iterator[tuple[str, object]]:
-    """Run `work(emit)` in its own thread; yield ("chunk", text) then ("view", result)."""
+    """Run `work(emit)` in its own thread; yield ("chunk", text), the chunks emitted since the
+    last yield joined, then ("view", result)."""
     box: queue.Queue = queue.Queue()
 
     def run() -> None:
@@ -250,8 +251,18 @@ def _in_thread(work: Callable[[Callable[[str], None]], tuple]) -> Iterator[tuple
             box.put(("error", exc))
 
     threading.Thread(target=run, daemon=True, name="interview-turn").start()
+    held = None
     while True:
-        kind, value = box.get()
+        kind, value = held or box.get()
+        held = None
+        # Every yield re-renders all of the tab's outputs in Gradio (a skipped one rebuilds its
+        # component), so chunks that arrived together go out as one update.
+        while kind == "chunk" and held is None and not box.empty():
+            more = box.get()
+            if more[0] == "chunk":
+                value += more[1]
+            else:
+                held = more
         if kind == "error":
             raise value  # type: ignore[misc]
         yield kind, value
