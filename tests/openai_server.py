@@ -32,6 +32,8 @@ class Reply:
     usage: dict[str, int] | None = None
     chunk_delay: float = 0.0  # seconds between SSE chunks (a slow CPU server)
     error: str | None = None  # the error message of a non-200 reply
+    #: Per chunk, the `choices[0].logprobs.content` list sent with it (when streamed).
+    logprobs: list[list[dict[str, Any]]] | None = None
 
 
 class FakeOpenAI:
@@ -100,13 +102,21 @@ def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
     }
 
 
-def _chunk(body: dict[str, Any], delta: dict[str, Any], finish: str | None) -> bytes:
+def _chunk(
+    body: dict[str, Any],
+    delta: dict[str, Any],
+    finish: str | None,
+    logprobs: list[dict[str, Any]] | None = None,
+) -> bytes:
+    choice: dict[str, Any] = {"index": 0, "delta": delta, "finish_reason": finish}
+    if logprobs is not None:
+        choice["logprobs"] = {"content": logprobs, "refusal": None}
     payload = {
         "id": "chatcmpl-test",
         "object": "chat.completion.chunk",
         "created": int(time.time()),
         "model": body.get("model", MODEL),
-        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+        "choices": [choice],
     }
     return f"data: {json.dumps(payload)}\n\n".encode()
 
@@ -183,8 +193,10 @@ def _handler_for(state: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
             self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(_chunk(body, {"role": "assistant", "content": ""}, None))
-            for piece in reply.chunks or [reply.content]:
-                self.wfile.write(_chunk(body, {"content": piece}, None))
+            pieces = reply.chunks or [reply.content]
+            for i, piece in enumerate(pieces):
+                logprobs = reply.logprobs[i] if reply.logprobs else None
+                self.wfile.write(_chunk(body, {"content": piece}, None, logprobs))
                 self.wfile.flush()
                 time.sleep(reply.chunk_delay)
             self.wfile.write(_chunk(body, {}, "stop"))

@@ -55,13 +55,21 @@ def _check_llm(settings) -> tuple[bool, str]:
 
     engine = LLMEngine(settings)
     try:
-        _, prov = engine.structured("endpoint_probe", {"topic": "an error budget"})
+        _, prov = engine.structured(
+            "endpoint_probe", {"topic": "an error budget"}, with_logprobs=True
+        )
     except (UserError, StructuredOutputError) as exc:
         line = " ".join(str(exc).split())
         return False, f"llm: {engine.model} at {engine.endpoint} failed a timed request ({line})"
     fmt = negotiation.describe(settings.home, engine.endpoint, engine.model)
     if engine.forced_format:
         fmt = f"{engine.forced_format} (forced by STAFFSIM_LLM_RESPONSE_FORMAT)"
+    if prov.logprobs is not None:
+        fmt += f"; logprobs given ({len(prov.logprobs)} tokens, P(yes) kept per check)"
+    elif negotiation.logprobs_allowed(settings.home, engine.endpoint, engine.model):
+        fmt += "; logprobs asked for but not sent (no P(yes) per check)"
+    elif engine.forced_format:
+        fmt += "; logprobs refused (no P(yes) per check)"
     first = (prov.first_token_ms or 0) / 1000
     rest = max(prov.latency_ms / 1000 - first, 1e-3)
     speed = prov.tokens_out / rest if prov.tokens_out > 1 else 0.0

@@ -32,6 +32,9 @@ class CheckResult(_Out):
     why: str = ""
     #: A sentence that names the check's concept but lacks its detail (not passed only).
     near: Evidence | None = None
+    #: The model's probability that the answer is yes, from the endpoint's logprobs (LLM
+    #: engine, where the server gives them); before the quote is verified.
+    p_yes: float | None = Field(default=None, ge=0.0, le=1.0)
 
 
 class _Scored(_Out):

@@ -6,7 +6,9 @@ and its grade is the fallback when the model's output stays invalid or the endpo
 down. The model answers every check yes or no with the sentence that shows it; a "yes"
 whose quote is not the candidate's own words (after normalising tags, quotation marks,
 ellipses and white space) does not pass, and is counted as dropped. A check the model left
-out is answered by the offline engine and named in the grade. The level comes from the
+out is answered by the offline engine and named in the grade. Where the endpoint gives
+token log probabilities, each answered check keeps the model's P(yes) beside its answer
+(`CheckResult.p_yes`). The level comes from the
 answers through the same fitted model as offline, and when an injection was found it is
 never above the offline level of the cleaned text.
 """
@@ -169,6 +171,7 @@ class LLMGrader:
             lambda: offline,
             rubric_ref=rubric.ref,
             response_schema=checklist_schema(rubric),
+            with_logprobs=True,
         )
         stamp = {
             "engine": "openai" if not prov.fallback else "offline",
@@ -182,7 +185,10 @@ class LLMGrader:
             # The whole wait, the failed LLM call included, not just the offline pass.
             grade.latency_ms = round((time.perf_counter() - started) * 1000, 1)
             return grade
+        from simulator.llm.logprobs import yes_probabilities
+
         grade = self._merge(result, offline, rubric, text, clean, found, target, kind, question)
+        _keep_p_yes(grade, yes_probabilities(prov.logprobs), set(grade.filled_checks))
         grade = grade.model_copy(update=stamp)
         grade.latency_ms = round((time.perf_counter() - started) * 1000, 1)
         return grade
@@ -226,6 +232,15 @@ class LLMGrader:
                 f"them: {', '.join(filled)}."
             )
         return grade
+
+
+def _keep_p_yes(grade: Grade, p_yes: dict[str, float], filled: set[str]) -> None:
+    """Set each check's P(yes) from the model's logprobs (not for checks filled offline)."""
+    for signal in grade.signals:
+        for check in signal.checks:
+            ref = f"{signal.id}.{check.id}"
+            if ref not in filled:
+                check.p_yes = p_yes.get(ref)
 
 
 @lru_cache(maxsize=8)

@@ -35,8 +35,9 @@ Tokens: `count_tokens(text, model)` (tiktoken, offline); costs from `prices.yaml
 `Ledger` sums provenances per session.
 """
 
+from simulator.llm.completion import TextStream, parse_structured
 from simulator.llm.costs import Ledger, count_tokens, estimate_cost
-from simulator.llm.engine import LLMEngine, TextStream, get_engine, parse_structured
+from simulator.llm.engine import LLMEngine, get_engine
 from simulator.llm.errors import FixtureMissing, LLMUnavailable, StructuredOutputError
 from simulator.llm.prompts import Prompt, PromptError, PromptRegistry, get_registry
 from simulator.llm.provenance import Provenance, fallback_provenance

@@ -76,6 +76,8 @@ class Fixture:
     usage: dict[str, Any]
     recorded_with: dict[str, Any]
     path: Path
+    #: `logprobs.dump` rows, for a request that asked for them (None otherwise).
+    logprobs: list[list[Any]] | None = None
 
 
 def _diffable(request: dict[str, Any]) -> list[str]:
@@ -117,6 +119,7 @@ class FixtureStore:
             usage=data["response"].get("usage") or {},
             recorded_with=data.get("recorded_with") or {},
             path=path,
+            logprobs=data["response"].get("logprobs"),
         )
 
     def save(
@@ -128,6 +131,7 @@ class FixtureStore:
         usage: dict[str, Any] | None,
         recorded_with: dict[str, Any],
         secrets: tuple[str, ...] = (),
+        logprobs: list[list[Any]] | None = None,
     ) -> Path:
         """Write one fixture, scrubbed; returns its path."""
         recorded_with = {"date": datetime.now(UTC).isoformat(timespec="seconds"), **recorded_with}
@@ -137,6 +141,8 @@ class FixtureStore:
             "response": {"text": text, "usage": usage or {}},
             "recorded_with": recorded_with,
         }
+        if logprobs is not None:
+            body["response"]["logprobs"] = logprobs
         path = self.path_for(request["model"], key)
         path.parent.mkdir(parents=True, exist_ok=True)
         clean = scrub(body, secrets)

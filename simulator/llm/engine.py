@@ -16,7 +16,6 @@ import re
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -24,9 +23,10 @@ from pydantic import BaseModel, ValidationError
 
 from simulator.config import Settings, get_settings
 from simulator.errors import UserError
-from simulator.llm import breaker, negotiation
+from simulator.llm import breaker, logprobs, negotiation
 from simulator.llm.cache import FixtureStore, canonical_request, request_key
-from simulator.llm.costs import count_messages, count_tokens, encoding_for_model, estimate_cost
+from simulator.llm.completion import Completion, Tally, TextStream, first_error, parse_structured
+from simulator.llm.costs import encoding_for_model, estimate_cost
 from simulator.llm.errors import LLMUnavailable, StructuredOutputError
 from simulator.llm.prompts import Prompt, get_registry
 from simulator.llm.provenance import Provenance, fallback_provenance
@@ -39,84 +39,6 @@ T = TypeVar("T")
 #: Unset (the default), the format is negotiated (see `negotiation`); set to json_schema,
 #: json_object or instructions, that one format is always sent.
 RESPONSE_FORMAT_ENV = "STAFFSIM_LLM_RESPONSE_FORMAT"
-_FENCE = re.compile(r"^\s*```(?:json)?\s*(.*?)\s*```\s*$", re.DOTALL)
-
-
-@dataclass
-class Completion:
-    """One reply from the endpoint or a fixture."""
-
-    text: str
-    key: str
-    attempts: int = 0
-    latency_ms: float = 0.0
-    served_by: str | None = None
-    usage: dict[str, Any] = field(default_factory=dict)
-    first_token_ms: float | None = None
-
-
-@dataclass
-class _Tally:
-    """What a call spent across its requests (the first try and any repair)."""
-
-    tokens_in: int = 0
-    tokens_out: int = 0
-    latency_ms: float = 0.0
-    attempts: int = 0
-    key: str | None = None
-    served_by: str | None = None
-    response_format: str | None = None
-    first_token_ms: float | None = None
-
-    def add(self, messages: list[dict[str, str]], done: Completion, model: str) -> None:
-        self.tokens_in += count_messages(messages, model)
-        self.tokens_out += count_tokens(done.text, model)
-        if self.first_token_ms is None:
-            self.first_token_ms = done.first_token_ms
-        self.latency_ms += done.latency_ms
-        self.attempts += done.attempts
-        self.key = done.key
-        self.served_by = done.served_by or self.served_by
-
-
-class TextStream:
-    """An iterator of text chunks; `.text` and `.provenance` are set once it is exhausted."""
-
-    def __init__(self, chunks: Iterator[str], finish: Callable[[str], Provenance]):
-        self._chunks = chunks
-        self._finish = finish
-        self._parts: list[str] = []
-        self.text: str | None = None
-        self.provenance: Provenance | None = None
-
-    def __iter__(self) -> Iterator[str]:
-        for chunk in self._chunks:
-            self._parts.append(chunk)
-            yield chunk
-        self.text = "".join(self._parts)
-        self.provenance = self._finish(self.text)
-
-
-def parse_structured(text: str, schema_cls: type[BaseModel]) -> BaseModel:
-    """Validate a reply into `schema_cls`, tolerating code fences and stray prose."""
-    fenced = _FENCE.match(text)
-    body = fenced.group(1) if fenced else text.strip()
-    try:
-        return schema_cls.model_validate_json(body)
-    except ValidationError:
-        start, end = body.find("{"), body.rfind("}")
-        if start <= 0 or end <= start:
-            raise
-        return schema_cls.model_validate_json(body[start : end + 1])
-
-
-def _first_error(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"]) or "(root)"
-        lines.append(f"{where}: {err['msg']}")
-    more = len(exc.errors()) - 5
-    return "; ".join(lines) + (f"; and {more} more" if more > 0 else "")
 
 
 class LLMEngine:
@@ -177,12 +99,15 @@ class LLMEngine:
         rubric_ref: str | None = None,
         label: str | None = None,
         response_schema: dict[str, Any] | None = None,
+        with_logprobs: bool = False,
     ) -> tuple[BaseModel, Provenance]:
         """Render, send, validate into `schema_cls` (one repair turn); raise `StructuredOutputError`.
 
         `response_schema`, a narrower schema than `schema_cls`'s (say, one that lists every
         check id), goes in `response_format`, where a server that constrains decoding makes
         the model fill all of it; the prompt still shows `schema_cls`'s schema.
+        `with_logprobs` asks for token log probabilities where the endpoint gives them
+        (`Provenance.logprobs`).
         """
         if self.mode != "replay":
             self._check_breaker()  # before any rendering: a known-dead endpoint costs nothing
@@ -193,23 +118,27 @@ class LLMEngine:
             schema_cls = get_schema(prompt.record.output_schema)
         schema = schema_cls.model_json_schema()
         rendered = prompt.render(**variables)
-        tally = _Tally()
+        tally = Tally()
         sent = response_schema or schema
-        fmt, messages, first = self._negotiated(prompt, rendered, schema, schema_cls.__name__, sent)
+        fmt, messages, first = self._negotiated(
+            prompt, rendered, schema, schema_cls.__name__, sent, with_logprobs
+        )
         tally.response_format = fmt
         tally.add(messages, first, self.model)
         try:
             parsed = parse_structured(first.text, schema_cls)
             return parsed, self._observe(self._stamp(prompt, tally, rubric_ref), True, True)
         except ValidationError as exc:
-            error = _first_error(exc)
+            error = first_error(exc)
         repair = (
             get_registry()
             .get("repair_json")
             .render(error=error, schema=json.dumps(schema, sort_keys=True))
         )
         retry_messages = messages + [{"role": "assistant", "content": first.text}] + repair
-        second = self._complete(prompt, retry_messages, sent, schema_cls.__name__, fmt)
+        second = self._complete(
+            prompt, retry_messages, sent, schema_cls.__name__, fmt, first.asked_logprobs
+        )
         tally.add(retry_messages, second, self.model)
         provenance = self._stamp(prompt, tally, rubric_ref)
         try:
@@ -219,7 +148,7 @@ class LLMEngine:
             provenance = self._observe(provenance, False, False)
             raise StructuredOutputError(
                 f"{self.model} returned output that does not fit {schema_cls.__name__} "
-                f"even after one repair turn: {_first_error(exc)}",
+                f"even after one repair turn: {first_error(exc)}",
                 raw=second.text,
                 provenance=provenance,
             ) from exc
@@ -234,6 +163,7 @@ class LLMEngine:
         rubric_ref: str | None = None,
         label: str | None = None,
         response_schema: dict[str, Any] | None = None,
+        with_logprobs: bool = False,
     ) -> tuple[BaseModel | T, Provenance]:
         """`structured`, or `fallback()` (the offline engine) with `fallback: true` and why."""
         try:
@@ -244,6 +174,7 @@ class LLMEngine:
                 rubric_ref=rubric_ref,
                 label=label,
                 response_schema=response_schema,
+                with_logprobs=with_logprobs,
             )
         except StructuredOutputError as exc:
             reason = f"invalid structured output after repair: {exc}"
@@ -268,7 +199,7 @@ class LLMEngine:
         prompt = get_registry().get(prompt_id, label or self.settings.prompt_label)
         messages = prompt.render(**variables)
         done = self._complete(prompt, messages, None, None, None)
-        tally = _Tally()
+        tally = Tally()
         tally.add(messages, done, self.model)
         return done.text, self._stamp(prompt, tally, rubric_ref)
 
@@ -288,7 +219,7 @@ class LLMEngine:
 
         def finish(text: str) -> Provenance:
             state.text = text
-            tally = _Tally()
+            tally = Tally()
             tally.add(messages, state, self.model)
             return self._stamp(prompt, tally, rubric_ref)
 
@@ -310,15 +241,27 @@ class LLMEngine:
         schema: dict[str, Any],
         schema_name: str,
         sent: dict[str, Any],
+        with_logprobs: bool,
     ) -> tuple[str, list[dict[str, str]], Completion]:
-        """The first reply, stepping down the formats on each refusal naming response_format."""
-        replayed = self.mode == "replay"
-        fmt = self._replay_format(prompt, rendered, schema, sent) if replayed else None
+        """The first reply, stepping down the formats on each refusal naming response_format
+        (and dropping logprobs on a refusal naming them)."""
+        fmt = None
+        asked = with_logprobs and negotiation.logprobs_allowed(
+            self.settings.home, self.endpoint, self.model
+        )
+        if self.mode == "replay":
+            fmt, asked = self._replay_format(prompt, rendered, schema, sent, asked)
         fmt = fmt or self.response_format
         while True:
             messages = self._with_json_instructions(rendered, schema, fmt)
             try:
-                return fmt, messages, self._complete(prompt, messages, sent, schema_name, fmt)
+                done = self._complete(prompt, messages, sent, schema_name, fmt, asked)
+                return fmt, messages, done
+            except negotiation.LogprobsRefused as refused:
+                negotiation.record_logprobs_refusal(
+                    self.settings.home, self.endpoint, self.model, refused
+                )
+                asked = False
             except negotiation.FormatRefused as refused:
                 following = None
                 if not self.forced_format:
@@ -339,16 +282,18 @@ class LLMEngine:
         rendered: list[dict[str, str]],
         schema: dict[str, Any],
         sent: dict[str, Any],
-    ) -> str | None:
-        """In replay, the format the recording was made with (json_schema first)."""
-        if self.forced_format:
-            return self.forced_format
-        for fmt in negotiation.FORMATS:
+        asked: bool,
+    ) -> tuple[str | None, bool]:
+        """In replay, the format the recording was made with (json_schema first), and
+        whether it asked for logprobs (recordings from before logprobs did not)."""
+        formats = [self.forced_format] if self.forced_format else list(negotiation.FORMATS)
+        for fmt in formats:
             messages = self._with_json_instructions(rendered, schema, fmt)
-            _, key = self._request(prompt, messages, sent, fmt)
-            if self.fixtures.path_for(self.model, key).exists():
-                return fmt
-        return self.fixtures.usual_format(self.model)
+            for with_logprobs in (True, False) if asked else (False,):
+                _, key = self._request(prompt, messages, sent, fmt, with_logprobs)
+                if self.fixtures.path_for(self.model, key).exists():
+                    return fmt, with_logprobs
+        return self.forced_format or self.fixtures.usual_format(self.model), asked
 
     def _with_json_instructions(
         self, messages: list[dict[str, str]], schema: dict[str, Any], fmt: str
@@ -363,10 +308,14 @@ class LLMEngine:
             out.insert(0, hint[0])
         return out
 
-    def _params(self, prompt: Prompt, schema: dict[str, Any] | None, fmt: str | None) -> dict:
+    def _params(
+        self, prompt: Prompt, schema: dict[str, Any] | None, fmt: str | None, with_logprobs: bool
+    ) -> dict:
         params = prompt.record.params.model_dump(exclude_none=True)
         if schema is not None:
             params["response_format"] = fmt
+        if with_logprobs:
+            params.update(logprobs=True, top_logprobs=logprobs.TOP)
         return params
 
     def _request(
@@ -375,17 +324,18 @@ class LLMEngine:
         messages: list[dict[str, str]],
         schema: dict[str, Any] | None,
         fmt: str | None,
+        with_logprobs: bool = False,
     ) -> tuple[dict[str, Any], str]:
         request = canonical_request(
             model=self.model,
-            params=self._params(prompt, schema, fmt),
+            params=self._params(prompt, schema, fmt, with_logprobs),
             messages=messages,
             response_schema=schema,
             prompt=prompt.ref,
         )
         return request, request_key(request)
 
-    def _stamp(self, prompt: Prompt, tally: _Tally, rubric_ref: str | None) -> Provenance:
+    def _stamp(self, prompt: Prompt, tally: Tally, rubric_ref: str | None) -> Provenance:
         cost, note = estimate_cost(self.model, tally.tokens_in, tally.tokens_out)
         return Provenance(
             engine="openai",
@@ -407,6 +357,7 @@ class LLMEngine:
             first_token_ms=(
                 round(tally.first_token_ms, 1) if tally.first_token_ms is not None else None
             ),
+            logprobs=tally.logprobs,
         )
 
     def _observe(self, provenance: Provenance, valid_first: bool, valid: bool) -> Provenance:
@@ -450,12 +401,15 @@ class LLMEngine:
         schema: dict[str, Any] | None,
         schema_name: str | None,
         fmt: str | None,
+        with_logprobs: bool = False,
     ) -> Completion:
         """One request: from a fixture in replay, else over HTTP (recorded in record mode)."""
-        request, key = self._request(prompt, messages, schema, fmt)
+        request, key = self._request(prompt, messages, schema, fmt, with_logprobs)
         if self.mode == "replay":
-            return self._replay(request, key)
-        state = Completion(text="", key=key)
+            done = self._replay(request, key)
+            done.asked_logprobs = with_logprobs
+            return done
+        state = Completion(text="", key=key, asked_logprobs=with_logprobs)
         for _ in self._live_chunks(
             messages, request, state, self._response_format(schema, schema_name, fmt), fmt
         ):
@@ -471,6 +425,7 @@ class LLMEngine:
             key=key,
             served_by=fixture.recorded_with.get("model"),
             usage=fixture.usage,
+            logprobs=logprobs.load(fixture.logprobs),
         )
 
     def _record(self, request: dict[str, Any], key: str, done: Completion, reply: Reply) -> None:
@@ -489,6 +444,7 @@ class LLMEngine:
             usage={k: v for k, v in done.usage.items() if isinstance(v, int)},
             recorded_with={**recorded_with, **self.recorded_with},
             secrets=(self.settings.openai_api_key or "",),
+            logprobs=logprobs.dump(done.logprobs) if done.logprobs is not None else None,
         )
 
     def _unreachable(self, how: str) -> LLMUnavailable:
@@ -572,6 +528,10 @@ class LLMEngine:
             try:
                 return transport.open(self.model, messages, request["params"], response_format)
             except Exception as exc:
+                if request["params"].get("logprobs"):
+                    declined = negotiation.logprobs_refusal(exc)
+                    if declined is not None:
+                        raise declined from exc
                 refused = negotiation.refusal(exc, fmt) if fmt else None
                 if refused is not None:
                     raise refused from exc
@@ -591,6 +551,7 @@ class LLMEngine:
         state.first_token_ms = reply.first_token_ms
         state.served_by = reply.served_by
         state.usage = reply.usage
+        state.logprobs = reply.logprobs
         if self.mode == "record":
             self._record(request, state.key, state, reply)
 

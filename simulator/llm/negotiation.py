@@ -8,7 +8,9 @@ names `response_format`: `json_object` (the schema rides in the system message, 
 `instructions` (no `response_format` at all, the schema in the prompt). What an
 endpoint and model settled on is remembered in the process and in
 `$STAFFSIM_HOME/llm/formats.json`, so the next run starts where the last one ended and
-`staffsim doctor` can say which format is in use.
+`staffsim doctor` can say which format is in use. Token log probabilities (`logprobs`)
+are settled the same way: asked for where a caller wants them, and dropped for an
+endpoint and model once it refuses them.
 """
 
 from __future__ import annotations
@@ -54,6 +56,30 @@ def refusal(exc: BaseException, response_format: str) -> FormatRefused | None:
     return FormatRefused(response_format, exc.status_code, " ".join(str(exc.message).split())[:300])
 
 
+class LogprobsRefused(Exception):
+    """The endpoint refused the request because it asked for `logprobs`."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(f"HTTP {status} to logprobs: {message}")
+        self.status = status
+        self.message = message
+
+
+def logprobs_refusal(exc: BaseException) -> LogprobsRefused | None:
+    """A `LogprobsRefused` when `exc` is a 4xx/5xx whose error names `logprobs`.
+
+    llama-cpp-python built without `logits_all` answers HTTP 500 "logprobs is not
+    supported for models created with logits_all=False"; OpenAI's reasoning models a 400.
+    """
+    import openai
+
+    if not isinstance(exc, openai.APIStatusError) or exc.status_code < 400:
+        return None
+    if "logprobs" not in f"{exc.message} {exc.body!r}":
+        return None
+    return LogprobsRefused(exc.status_code, " ".join(str(exc.message).split())[:300])
+
+
 def next_format(response_format: str) -> str | None:
     """The format to try after `response_format` was refused, or None after the last."""
     at = FORMATS.index(response_format)
@@ -95,15 +121,41 @@ def current(home: Path, endpoint: str, model: str) -> str:
 def record_refusal(home: Path, endpoint: str, model: str, refused: FormatRefused) -> str | None:
     """Remember that `refused.response_format` failed; the format to try next (or None)."""
     following = next_format(refused.response_format)
-    with _lock:
-        entry = dict(_memory.get((str(home), endpoint, model)) or {})
+
+    def update(entry: dict[str, Any]) -> None:
         reasons = dict(entry.get("refused") or {})
         reasons[refused.response_format] = f"HTTP {refused.status}: {refused.message}"
-        entry = {
-            "format": following or refused.response_format,
-            "refused": reasons,
-            "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        }
+        entry.update(format=following or refused.response_format, refused=reasons)
+
+    _update(home, endpoint, model, update)
+    return following
+
+
+def logprobs_allowed(home: Path, endpoint: str, model: str) -> bool:
+    """Whether to ask this endpoint and model for logprobs (until it has refused them)."""
+    found = remembered(home, endpoint, model)
+    return not (found and found.get("logprobs_refused"))
+
+
+def record_logprobs_refusal(
+    home: Path, endpoint: str, model: str, refused: LogprobsRefused
+) -> None:
+    """Remember that this endpoint and model refused logprobs; they are not asked again."""
+
+    def update(entry: dict[str, Any]) -> None:
+        entry.setdefault("format", FORMATS[0])
+        entry.setdefault("refused", {})
+        entry["logprobs_refused"] = f"HTTP {refused.status}: {refused.message}"
+
+    _update(home, endpoint, model, update)
+
+
+def _update(home: Path, endpoint: str, model: str, change) -> None:
+    """Apply `change` to this endpoint's entry, in the process and in formats.json."""
+    with _lock:
+        entry = dict(_memory.get((str(home), endpoint, model)) or {})
+        change(entry)
+        entry["when"] = datetime.now(UTC).isoformat(timespec="seconds")
         _memory[(str(home), endpoint, model)] = entry
         path = _path(home)
         try:
@@ -115,7 +167,6 @@ def record_refusal(home: Path, endpoint: str, model: str, refused: FormatRefused
             tmp.replace(path)
         except OSError:
             pass  # remembering is an optimisation; the process memory still holds it
-    return following
 
 
 def describe(home: Path, endpoint: str, model: str) -> str:
@@ -123,8 +174,10 @@ def describe(home: Path, endpoint: str, model: str) -> str:
     found = remembered(home, endpoint, model)
     if not found:
         return f"{FORMATS[0]} (nothing refused yet)"
-    refused = "; ".join(f"{fmt} refused ({why})" for fmt, why in found["refused"].items())
-    return f"{found['format']} ({refused}; settled {found['when']})"
+    refused = [f"{fmt} refused ({why})" for fmt, why in found["refused"].items()]
+    if found.get("logprobs_refused"):
+        refused.append(f"logprobs refused ({found['logprobs_refused']})")
+    return f"{found['format']} ({'; '.join(refused) or 'nothing refused'}; settled {found['when']})"
 
 
 def forget() -> None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Provenance(BaseModel):
@@ -31,6 +33,9 @@ class Provenance(BaseModel):
     valid: bool | None = None  # structured calls: a reply fit (the first or the repair)
     fallback: bool = False
     fallback_reason: str | None = None
+    #: The parsed reply's tokens with log probabilities (`logprobs.TokenLogprob`), when
+    #: they were asked for and sent; kept out of dumps, read by the grader.
+    logprobs: list[Any] | None = Field(default=None, exclude=True, repr=False)
 
 
 def fallback_provenance(

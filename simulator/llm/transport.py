@@ -14,6 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from simulator.llm.logprobs import TokenLogprob, from_stream
+
 #: Seconds to wait for a connection: an endpoint that takes longer is treated as unreachable.
 CONNECT_TIMEOUT = 3.0
 
@@ -41,6 +43,8 @@ class Reply:
     latency_ms: float = 0.0
     finish_reason: str | None = None
     started: float = 0.0  # perf_counter() when the request was sent
+    #: The tokens with their log probabilities, when they were asked for and sent.
+    logprobs: list[TokenLogprob] | None = None
 
 
 class Transport:
@@ -102,6 +106,9 @@ class Transport:
                     reply.usage = chunk.usage.model_dump(exclude_none=True)
                 for choice in chunk.choices[:1]:
                     reply.finish_reason = choice.finish_reason or reply.finish_reason
+                    if choice.logprobs is not None and choice.logprobs.content:
+                        reply.logprobs = reply.logprobs or []
+                        reply.logprobs.extend(from_stream(choice.logprobs.content))
                     piece = choice.delta.content if choice.delta else None
                     if piece:
                         if reply.first_token_ms is None:
@@ -117,5 +124,5 @@ class Transport:
             reply.latency_ms = (time.perf_counter() - started) * 1000
 
 
-#: Request parameters a prompt file may set that go to the server as they are.
-_SENT = ("temperature", "max_tokens", "top_p", "seed")
+#: Request parameters (a prompt file's, and the engine's logprobs) sent as they are.
+_SENT = ("temperature", "max_tokens", "top_p", "seed", "logprobs", "top_logprobs")
