@@ -34,3 +34,15 @@ def test_round_robin_covers_every_kind_first_with_injections_after_their_bases()
     rows.append({"id": "inj", "kind": "injection"})
     order = [r["id"] for r in bench._round_robin(rows)]
     assert order == ["star0", "adr0", "inj", "star1", "adr1"]
+
+
+def test_report_shows_p_yes_and_the_interview_turns_against_the_60_s_bar():
+    grade = {"id": "star-28", "kind": "star", "base": None, "label": 3, "offline": 3, "llm": 3,
+             "fallback": None, "seconds": 500.0, "tokens_in": 2100, "tokens_out": 600,
+             "kept": 4, "dropped": 0, "filled": 0, "calls": [_call("json_object")],
+             "p_yes": {"passed": [0.9, 0.7], "failed": [0.1]}}  # fmt: skip
+    turns = [{"reply": "Interviewer [ownership]", "seconds": 21.0, "text": "Why?"},
+             {"reply": "Interviewer", "seconds": 75.0, "text": "Thanks."}]  # fmt: skip
+    text = bench.report({"grades": [grade], "follow_ups": [], "interview": turns})
+    assert "mean 0.80 on 2 checks passed, 0.10 on 1 not passed; 1 between 0.2 and 0.8" in text
+    assert "2 turns" in text and "max 75.0 s" in text and "under 60 s: 1/2 (50%)" in text

@@ -5,14 +5,18 @@ of the labeled sets, two injections, two interview follow-ups) through the LLM e
 and the same cases offline, then prints per-grade and per-follow-up latency, tokens, the
 JSON-valid rate by response format, fallbacks, quotes kept/dropped, agreement with the
 labels beside the offline engine, and whether an injection raised a grade. `--record`
-also writes the fixtures and `results.yaml` that `make test` replays. With no server up
-it says so in one line and exits 0 (so `make bench` still runs everywhere).
+also writes the fixtures and `results.yaml` that `make test` replays. `--interview` times
+each turn of a scripted `staffsim interview` on the model with offline grading (the model
+phrases the follow-ups), the issue's 60 s bar. With no server up it says so in one line
+and exits 0 (so `make bench` still runs everywhere).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -200,6 +204,7 @@ def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any
                 "tokens_out": grade.tokens["out"] if grade.tokens else 0,
                 "kept": grade.kept_quotes, "dropped": grade.dropped_quotes,
                 "filled": len(grade.filled_checks),
+                "p_yes": _p_yes(grade),
                 "calls": [_call(p) for p in mine],
             }
         )  # fmt: skip
@@ -229,6 +234,51 @@ def _follow_ups(args, suite, model, mode, home, fmt, only, out, save) -> None:
         )  # fmt: skip
         print(f"follow-up {row['id']} ({fmt}): {chosen.source} in {seconds:.0f} s", flush=True)
         _save(out, save)
+
+
+#: A behavioral answer and two replies to the follow-ups, one per interviewer turn.
+INTERVIEW_ANSWERS = [
+    "I led the migration of billing to Postgres across four teams: I wrote the plan, "
+    "negotiated a two-week freeze with product, and we cut p99 latency from 900 to 200 ms.",
+    "I measured it on the p99 dashboards for a month before and after; errors fell 40%.",
+    "The call to freeze was mine: I chose it over dual writes because the rollback was simpler.",
+]
+TURN_TARGET_S = 60.0
+
+
+def interview_turns(base_url: str, model: str) -> list[dict[str, Any]]:
+    """Each turn of `staffsim interview --answers` on the model, offline grading: the
+    seconds from an answer to the interviewer's reply (from the CLI's streamed output)."""
+    with tempfile.TemporaryDirectory(prefix="staffsim-bench-llm-") as tmp:
+        script = Path(tmp) / "answers.md"
+        script.write_text("\n---\n".join(INTERVIEW_ANSWERS), encoding="utf-8")
+        env = dict(
+            os.environ, STAFFSIM_HOME=str(Path(tmp) / "home"), STAFFSIM_ENGINE=f"openai:{model}",
+            OPENAI_BASE_URL=base_url, STAFFSIM_LLM_GRADING="offline", STAFFSIM_LLM_MODE="live",
+            PYTHONUNBUFFERED="1",
+        )  # fmt: skip
+        env.pop("OPENAI_API_KEY", None)
+        cmd = [
+            sys.executable, "-m", "simulator.cli", "interview", "--panel", "behavioral",
+            "--questions", "1", "--follow-ups", str(len(INTERVIEW_ANSWERS) - 1),
+            "--question", "1", "--answers", str(script),
+        ]  # fmt: skip
+        turns: list[dict[str, Any]] = []
+        sent = None
+        with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) as proc:
+            for line in proc.stdout:
+                if line.startswith("You: "):
+                    sent = time.perf_counter()
+                elif line.startswith("Interviewer") and sent is not None:
+                    head = line.split(":", 1)[0]
+                    turns.append(
+                        {"reply": head, "seconds": round(time.perf_counter() - sent, 1),
+                         "text": line.split(":", 1)[1].strip()[:200]}
+                    )  # fmt: skip
+                    sent = None
+        if proc.returncode:
+            raise RuntimeError(f"staffsim interview exited {proc.returncode}")
+    return turns
 
 
 def _save(out: dict[str, Any], path: Path | None) -> None:
@@ -317,7 +367,51 @@ def report(results: dict[str, Any]) -> str:
         f"injections ({len(injections)}): "
         + (f"raised {', '.join(raised)}" if raised else "none raised a grade above its base"),
     ]
+    lines += _p_yes_lines(grades) + _interview_lines(results.get("interview") or [])
     return "\n".join(lines)
+
+
+def _p_yes(grade) -> dict[str, list[float]] | None:
+    """Each check's P(yes), split by whether the check passed; None without logprobs."""
+    checks = [c for s in grade.signals for c in s.checks if c.p_yes is not None]
+    if not checks:
+        return None
+    return {
+        "passed": [c.p_yes for c in checks if c.passed],
+        "failed": [c.p_yes for c in checks if not c.passed],
+    }
+
+
+def _p_yes_lines(grades: list[dict[str, Any]]) -> list[str]:
+    """P(yes) from logprobs, for the grades recorded with them: mean on yes and no answers."""
+    with_p = [g for g in grades if g.get("p_yes")]
+    if not with_p:
+        return []
+    passed = [p for g in with_p for p in g["p_yes"]["passed"]]
+    failed = [p for g in with_p for p in g["p_yes"]["failed"]]
+    unsure = sum(0.2 < p < 0.8 for p in passed + failed)
+
+    def mean(values: list[float]) -> str:
+        return f"{sum(values) / len(values):.2f}" if values else "-"
+
+    return [
+        f"P(yes) from logprobs on {len(with_p)} grade(s): mean {mean(passed)} on "
+        f"{len(passed)} checks passed, {mean(failed)} on {len(failed)} not passed; "
+        f"{unsure} between 0.2 and 0.8"
+    ]
+
+
+def _interview_lines(turns: list[dict[str, Any]]) -> list[str]:
+    if not turns:
+        return []
+    seconds = [t["seconds"] for t in turns]
+    under = sum(s < TURN_TARGET_S for s in seconds)
+    return [
+        f"staffsim interview, offline grading, model follow-ups: {len(turns)} turns, "
+        f"p50 {percentile(seconds, 50):.1f} s, max {max(seconds):.1f} s "
+        f"({', '.join(f'{s:.1f}' for s in seconds)}); under {TURN_TARGET_S:.0f} s: "
+        f"{_rate(under, len(turns))}"
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -328,6 +422,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--only", default=None, help="comma-separated case ids")
     parser.add_argument("--resume", action="store_true", help="keep results.yaml's cases")
     parser.add_argument("--report", type=Path, default=None, help="print a saved results file")
+    parser.add_argument(
+        "--interview", action="store_true", help="time staffsim interview turns only"
+    )
     args = parser.parse_args(argv)
     if args.report:
         print(report(yaml.safe_load(args.report.read_text(encoding="utf-8"))))
@@ -337,6 +434,20 @@ def main(argv: list[str]) -> int:
             f"llm: no model server at {args.base_url} (start one with `make llm-server`); skipped."
         )
         return 0
-    results = measure(args, SUITE.parent / "results.yaml" if args.record else None)
+    save = SUITE.parent / "results.yaml" if args.record else None
+    if args.interview:
+        return _interview_only(args, save)
+    results = measure(args, save)
     print(report(results))
     return 0
+
+
+def _interview_only(args: argparse.Namespace, save: Path | None) -> int:
+    turns = interview_turns(args.base_url, args.model or load_suite()["model"])
+    for line in _interview_lines(turns):
+        print(line)
+    if save is not None and save.exists():
+        results = yaml.safe_load(save.read_text(encoding="utf-8")) or {}
+        results["interview"] = turns
+        _save(results, save)
+    return 0 if all(t["seconds"] < TURN_TARGET_S for t in turns) else 1
