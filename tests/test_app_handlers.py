@@ -175,14 +175,41 @@ def test_progress_counts_the_users_artifacts_against_the_kpis(tmp_path):
     adr.write_text(ADR)
     h.upload_files([str(adr)], as_user("alice"))
     h.save_story(STORY, "ownership", as_user("alice"))
-    summary, kpis, cadence, heatmap, trend = h.show_progress(as_user("alice"))
-    assert "| 12+ ADRs | 1 (adr documents) | 12 |" in summary
-    assert "1 stories, 1 with quantified impact" in summary
+    summary, kpis, cadence, heatmap, trend, panels, pick, signals = h.show_progress(
+        as_user("alice")
+    )
+    assert "| KPI | You | Target | Counted | Status |" in summary  # every column named
+    assert "| 12+ ADRs | 1 | 12 | 1 adr document | 8% of target |" in summary
+    assert "1 story, 1 with quantified impact" in summary and "1 stories" not in summary
     assert "Month 1 of 4" in summary
-    for fig in (kpis, cadence, heatmap, trend):
+    for fig in (kpis, cadence, heatmap, trend, panels, signals):
         assert fig.axes, "each plot draws something"
     bob_summary = h.show_progress(as_user("bob"))[0]
-    assert "| 12+ ADRs | 0 (adr documents) | 12 |" in bob_summary
+    assert "| 12+ ADRs | 0 | 12 | 0 adr documents | 0% of target |" in bob_summary
+
+
+def test_progress_counts_critiques_once_per_text_and_draws_their_signal_trends(tmp_path):
+    for n in (1, 2):
+        path = tmp_path / f"adr-{n}.md"
+        path.write_text(ADR.replace("Postgres", f"Postgres {n}"))
+        h.critique_file(str(path), "auto", as_user("alice"))
+    h.critique_file(str(tmp_path / "adr-1.md"), "auto", as_user("alice"))  # the same text again
+    h.critique_star(STORY, as_user("alice"))
+    h.critique_star(STORY.replace("\n", "\n\n"), as_user("alice"))  # re-wrapped: same story
+    summary, *_, pick, signals = h.show_progress(as_user("alice"))
+    assert "| 12+ ADRs | 2 | 12 | 2 adr documents |" in summary
+    assert "1 story, 1 with quantified impact" in summary
+    assert "5 critiques" in summary
+    labels = dict(pick["choices"])
+    assert pick["value"] == "adr" and labels
+    assert [k for k in labels.values()] == ["adr", "star"]  # most graded first
+    assert signals.axes[0].get_title().startswith("Signals over time: ")
+    from simulator.knowledge.rubrics import get_artifact_rubric
+
+    assert len(signals.axes[0].lines) == len(get_artifact_rubric("adr").signals)  # one per signal
+    star = h.show_signal_trend("star", as_user("alice"))
+    assert len(star.axes[0].lines[0].get_xdata()) == 2  # two STAR critiques, two points
+    assert "0 critiques" in h.show_progress(as_user("bob"))[0]  # alice's critiques are hers
 
 
 def test_evals_tab_says_what_to_run_when_there_is_no_run(monkeypatch):

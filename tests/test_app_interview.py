@@ -110,8 +110,11 @@ def test_finished_mocks_show_in_progress():
     state, chat, *_ = _start("system-design", "staff", 1, 0, "alice")
     final = _send(state, ANSWERS[0], chat, "alice")[-1]
     assert final[4]["visible"] is True
-    summary = h.show_progress(as_user("alice"))[0]
-    assert "| ≥2 mock design panels/month | 1 (this month) | 2 |" in summary
-    assert (
-        "| ≥2 mock design panels/month | 0 (this month) | 2 |" in h.show_progress(as_user("bob"))[0]
-    )
+    summary, *_, panels, pick, signals = h.show_progress(as_user("alice"))
+    assert "| ≥2 mock design panels/month | 1 | 2 | 1 mock this month | 50% of target |" in summary
+    bob = h.show_progress(as_user("bob"))[0]
+    assert "| ≥2 mock design panels/month | 0 | 2 | 0 mocks this month |" in bob
+    # The finished mock draws its panel's pass rate and its signals' trend.
+    labels = [t.get_text() for t in panels.axes[0].texts]
+    assert any(label.endswith("of 1") for label in labels) and "no mocks yet" in labels
+    assert pick["value"] == "system-design" and signals.axes[0].lines

@@ -55,7 +55,11 @@ def _print_text(grade) -> None:
 
 
 def _run(files: tuple[str, ...], as_json: bool, grade_one) -> None:
-    """Grade each file; a bad file prints one sentence and the others still run."""
+    """Grade each file (each one noted for `Progress`); a bad file prints one sentence and the
+    others still run."""
+    from simulator import api
+    from simulator.config import get_settings
+
     failures = 0
     for path in files:
         try:
@@ -69,6 +73,7 @@ def _run(files: tuple[str, ...], as_json: bool, grade_one) -> None:
                 echo(f"Error: {exc}", err=True)
             continue
         grade.file = path
+        api.record_critique(get_settings().user, grade, text, name=path)
         if as_json:
             echo_jsonl([_line(grade)])
         else:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import threading
 from pathlib import Path
 
 import gradio as gr
 
 from simulator import api
 from simulator.errors import UserError
+from simulator.progress import plural
 from simulator.web import plots, views, warmup
 from simulator.web.auth import user_of
 
@@ -107,9 +109,10 @@ def pick_story(choice: str | None, request: gr.Request = None):
 
 
 @guarded
-def critique_star(text: str):
+def critique_star(text: str, request: gr.Request = None):
     """Critique a STAR story -> (highlighted evidence, summary, rewrite outline)."""
     grade = api.critique("star", text or "", name="the story")
+    api.record_critique(user_of(request), grade, text, name="STAR story")
     kind = api.get_kind("star")
     template = [(f.name, f.detail) for f in kind.template]
     from simulator.knowledge.rubrics import get_artifact_rubric
@@ -140,12 +143,13 @@ def design_questions() -> list[str]:
 
 
 @guarded
-def grade_design(picked: str | None, typed: str | None, answer: str):
+def grade_design(picked: str | None, typed: str | None, answer: str, request: gr.Request = None):
     """Grade a system-design answer -> (highlighted evidence, summary)."""
     question = (typed or "").strip() or (picked or "").strip()
     if not question:
         raise UserError("Pick a question from the list or type your own first.")
     grade = api.grade_answer(DESIGN_PANEL, question, answer or "", name="the answer")
+    api.record_critique(user_of(request), grade, answer, name=question)
     return _critique_view(answer, grade, f"system design · {question}")
 
 
@@ -153,19 +157,19 @@ def grade_design(picked: str | None, typed: str | None, answer: str):
 
 
 @guarded
-def critique_file(file, kind: str | None):
+def critique_file(file, kind: str | None, request: gr.Request = None):
     """Read an uploaded artifact, detect its kind, critique it -> (detected, marks, summary).
 
     A rejected file is one sentence where the detected kind goes, and the previous file's
     result is cleared so it is never shown beside the rejected name.
     """
     try:
-        return _critique_file(file, kind)
+        return _critique_file(file, kind, user_of(request))
     except UserError as exc:
         return f"⚠ {exc}", [], ""
 
 
-def _critique_file(file, kind: str | None):
+def _critique_file(file, kind: str | None, user: str):
     path = _file_path(file)
     if not path:
         raise UserError("Upload a .md, .txt, .pdf or .docx file first.")
@@ -187,6 +191,7 @@ def _critique_file(file, kind: str | None):
     else:
         note = f"Critiqued as **{title}** (`{chosen}`); detection said `{detected}`."
     grade = api.critique(chosen, text, name=Path(path).name)
+    api.record_critique(user, grade, text, name=Path(path).name)
     marks, summary = _critique_view(text, grade, title)
     return note, marks, summary
 
@@ -243,28 +248,63 @@ def delete_doc(doc_id: str | None, request: gr.Request = None):
 
 @guarded
 def show_progress(request: gr.Request = None):
-    """The Progress tab -> (summary, KPI bars, cadence band, heatmap, pass-rate trend)."""
+    """The Progress tab -> (summary, KPI bars, cadence band, heatmap, pass-rate trend,
+    per-panel pass rates, the trend picker, the picked rubric's per-signal trend)."""
     report = api.progress_report(user_of(request))
     c = report.cadence
+    mocks = sum(n for _, _, n in report.pass_trend)
     lines = [
         f"### Month {c.month} of {len(c.phases)}: {_phase_title(c.phase.name)} — day {c.day}",
         "This month's focus: " + "; ".join(c.phase.items) + ".",
         "",
-        "| KPI | You | Target | |",
-        "|---|---|---|---|",
+        f"Counted from {plural(sum(report.kinds.values()), 'document')} (your library and "
+        f"critiques, each text once), {plural(report.critiques, 'critique')} and "
+        f"{plural(mocks, 'finished mock interview')}.",
+        "",
+        "| KPI | You | Target | Counted | Status |",
+        "|---|---:|---:|---|---|",
     ]
     for k in report.kpis:
-        lines.append(
-            f"| {k.text} | {k.actual:g} ({k.note}) | {k.target:g} | {'✓ met' if k.met else '—'} |"
-        )
+        status = "✓ met" if k.met else f"{k.fraction:.0%} of target"
+        lines.append(f"| {k.text} | {k.actual:g} | {k.target:g} | {k.note} | {status} |")
     panels = [p.id for p in api.list_panels()]
+    choices = trend_choices(report)
+    picked = choices[0][1] if choices else None
     return (
         "\n".join(lines),
         plots.kpi_bars(report.kpis),
         plots.cadence_timeline(c),
         plots.coverage_heatmap(panels, report.coverage),
         plots.pass_trend(report.pass_trend),
+        plots.panel_pass_rates(panels, report.panel_pass),
+        gr.update(choices=choices, value=picked),
+        _trend_plot(report, picked),
     )
+
+
+def trend_choices(report) -> list[tuple[str, str]]:
+    """(label, rubric) of every panel and artifact kind with graded work, most graded first."""
+    ranked = sorted(report.trends.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [(f"{_rubric_title(key)} ({plural(len(pts), 'grade')})", key) for key, pts in ranked]
+
+
+@guarded
+def show_signal_trend(rubric: str | None, request: gr.Request = None):
+    """The per-signal trend of one panel or artifact kind."""
+    return _trend_plot(api.progress_report(user_of(request)), rubric)
+
+
+def _trend_plot(report, rubric: str | None):
+    points = report.trends.get(rubric or "", [])
+    return plots.signal_trend(_rubric_title(rubric) if rubric else "", points)
+
+
+def _rubric_title(key: str) -> str:
+    panels = {p.id: p.name for p in api.list_panels()}
+    if key in panels:
+        return f"{panels[key]} mocks and answers"
+    kinds = {k.id: k.title for k in api.list_kinds()}
+    return kinds.get(key, key)
 
 
 def _phase_title(name: str) -> str:
@@ -284,8 +324,61 @@ def show_evals():
         return "The eval harness is not installed in this build."
     result = summary()
     if not result:
-        return "No eval run yet; run `staffsim eval run` and press Refresh."
+        return "No eval run yet: press **Run evals** (the same suites as `staffsim eval run`)."
     return result if isinstance(result, str) else _eval_markdown(result)
+
+
+_EVAL_RUN = threading.Lock()
+
+
+@guarded
+def run_evals(suites: list[str] | None, progress=gr.Progress()):  # noqa: B008 (gradio finds its bar by this default)
+    """Run the chosen eval suites offline with a progress bar -> (status line, report)."""
+    if not suites:
+        raise UserError("Pick at least one suite to run.")
+    if not _EVAL_RUN.acquire(blocking=False):
+        raise UserError("An eval run is already going; its report shows here when it ends.")
+    try:
+        result, files = _run_with_bar(list(suites), progress)
+    finally:
+        _EVAL_RUN.release()
+    verdict = "✓ passed its gates" if result.passed else (
+        f"✗ {plural(len(result.shortfalls), 'shortfall')} below the gates"
+    )  # fmt: skip
+    status = (
+        f"Run `{result.run_id}`: {plural(len(result.suites), 'suite')} in "
+        f"{result.duration_s:.0f} s, {verdict}. Reports: `{files['html'].parent}`."
+    )
+    from simulator.evals.reports import summary_markdown
+
+    return status, summary_markdown(result)
+
+
+def _run_with_bar(suites: list[str], progress):
+    """`api.run_evals` in a worker thread; this thread moves the bar (Gradio's progress
+    belongs to the handler's thread, the runner ticks from its own)."""
+    state = {"done": 0, "total": 0, "suite": ""}
+    box: dict = {}
+
+    def on_progress(done: int, total: int, suite: str) -> None:
+        state.update(done=done, total=total, suite=suite)
+
+    def work() -> None:
+        try:
+            box["result"] = api.run_evals(suites, on_progress=on_progress)
+        except BaseException as exc:  # handed to the page as one message
+            box["error"] = exc
+
+    worker = threading.Thread(target=work, daemon=True, name="eval-run")
+    worker.start()
+    progress(0, desc="loading the suites")
+    while worker.is_alive():
+        worker.join(0.5)
+        if state["total"]:
+            progress((state["done"], state["total"]), desc=f"eval: {state['suite']}", unit="cases")
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 def _eval_markdown(result) -> str:

@@ -176,15 +176,27 @@ def _progress_tab():
     with gr.Row():
         heatmap = gr.Plot(label="Panel coverage", elem_id="pg-heatmap")
         trend = gr.Plot(label="Pass-rate trend", elem_id="pg-trend")
-    outs = [summary, kpis, cadence, heatmap, trend]
+    panel_pass = gr.Plot(label="Pass rate per panel", elem_id="pg-panels")
+    pick = gr.Dropdown([], label="Signals over time for", elem_id="pg-pick")
+    signals = gr.Plot(label="Signals over time", elem_id="pg-signals")
+    outs = [summary, kpis, cadence, heatmap, trend, panel_pass, pick, signals]
     refresh.click(h.show_progress, None, outs)
+    pick.input(h.show_signal_trend, [pick], [signals])
     return refresh, outs
 
 
 def _evals_tab():
-    refresh = gr.Button("Refresh", elem_id="ev-refresh")
+    suites = [s for s, _ in api.eval_suites()]
+    pick = gr.CheckboxGroup(
+        suites, value=suites, label="Suites (offline engine)", elem_id="ev-suites"
+    )
+    with gr.Row():
+        run = gr.Button("Run evals", variant="primary", elem_id="ev-run")
+        refresh = gr.Button("Refresh", elem_id="ev-refresh")
+    status = gr.Markdown(elem_id="ev-status", elem_classes="status-md")
     summary = gr.Markdown(elem_id="ev-summary")
     refresh.click(h.show_evals, None, summary)
+    run.click(h.run_evals, [pick], [status, summary], concurrency_limit=1)
     return summary
 
 
