@@ -27,6 +27,9 @@ __all__ = [
     "open_interview",
     "list_panels",
     "progress_report",
+    "record_critique",
+    "run_evals",
+    "eval_suites",
     "read_artifact",
     "save_star",
     "star_bank",
@@ -149,6 +152,19 @@ def star_bank(user: str):
     return _bank(user)
 
 
+def record_critique(user: str, grade, text: str, *, name: str = "") -> None:
+    """Note a critique or graded answer in `user`'s activity log, for Progress; a log that
+    cannot be written is reported in the server log, never to the critique's caller."""
+    import logging
+
+    from simulator.activity import record
+
+    try:
+        record(user, grade, text, name=name)
+    except OSError as exc:
+        logging.getLogger("staffsim.activity").warning("critique not logged: %s", exc)
+
+
 def progress_report(user: str, *, today=None):
     """The compendium's KPIs and cadence measured on the user's data -> `ProgressReport`."""
     from simulator.progress import progress_report as _report
@@ -259,3 +275,27 @@ def latest_eval_summary() -> str | None:
 
     run = latest_eval_run()
     return summary_markdown(run) if run else None
+
+
+def eval_suites() -> list[tuple[str, str]]:
+    """(id, description) of every eval suite in `evals/suites/`."""
+    from simulator.evals.suites import find_suites
+
+    return [(s.id, s.description) for s in find_suites()]
+
+
+def run_evals(suites: list[str] | None = None, *, on_progress=None):
+    """Run eval suites on the offline engine, as `staffsim eval run` does, and write their
+    reports -> (`RunResult`, {format: path}). `on_progress(done, total, suite_id)`."""
+    from simulator.evals.reports import runs_dir, write_reports
+    from simulator.evals.runner import run
+    from simulator.evals.suites import find_suites
+
+    result = run(
+        find_suites(list(suites or [])),
+        engine="offline",
+        concurrency=1,
+        progress=False,
+        on_progress=on_progress,
+    )
+    return result, write_reports(result, runs_dir() / result.run_id)

@@ -6,6 +6,7 @@ Screenshots of each tab land in test-artifacts/screenshots/.
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -413,15 +414,72 @@ def test_artifact_upload_list_and_delete(page, tmp_path):
     expect(page.locator("#lib-table")).not_to_contain_text("ledger-adr.md")
 
 
-def test_progress_and_evals_tabs_draw(page):
+def _adrs_counted(pg) -> int:
+    import re
+
     from playwright.sync_api import expect
 
+    _tab(pg, "Progress")  # selecting the tab draws it
+    row = pg.locator("#pg-summary tr").filter(has_text="12+ ADRs")
+    expect(row).to_contain_text("adr document", timeout=WAIT)
+    return int(re.search(r"(\d+) adr documents?", row.inner_text()).group(1))
+
+
+def test_critiques_count_in_progress_with_plots_in_light_and_dark(page, browser, app_url, tmp_path):
+    from playwright.sync_api import expect
+
+    before = _adrs_counted(page)
+    _tab(page, "Artifact Critic")
+    for n in (1, 2):
+        adr = tmp_path / f"progress-adr-{n}.md"
+        adr.write_text(ADR.replace("the ledger", f"ledger {n}").replace("# ADR 7", f"# ADR 7{n}"))
+        if n == 2:
+            page.locator("#ac-file button[aria-label*='lear']").first.click()
+        page.locator("#ac-file input[type=file]").set_input_files(str(adr))
+        expect(page.locator("#ac-file")).to_contain_text(adr.name, timeout=WAIT)
+        page.locator("#ac-run").click()
+        expect(page.locator("#ac-detected")).to_contain_text(adr.name, timeout=WAIT)
     _tab(page, "Progress")
-    expect(page.locator("#pg-summary")).to_contain_text("Month 1 of 4", timeout=WAIT)
-    expect(page.locator("#pg-kpis img, #pg-kpis svg").first).to_be_visible(timeout=WAIT)
+    page.locator("#pg-refresh").click()
+    row = page.locator("#pg-summary tr").filter(has_text="12+ ADRs")
+    expect(row).to_contain_text(f"{before + 2} adr documents", timeout=WAIT)
+    summary = page.locator("#pg-summary")
+    expect(summary).to_contain_text("Month 1 of 4", timeout=WAIT)
+    headers = summary.locator("th").all_inner_texts()
+    assert headers[:5] == ["KPI", "You", "Target", "Counted", "Status"]  # every column named
+    assert " 1 stories" not in summary.inner_text()
+    for plot in ("#pg-kpis", "#pg-heatmap", "#pg-panels", "#pg-signals"):
+        expect(page.locator(f"{plot} img, {plot} svg").first).to_be_visible(timeout=WAIT)
+    expect(page.locator("#pg-pick input")).to_have_value(re.compile("Architecture Decision|ADR"))
     _shot(page, "progress")
+
+    dark = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    pg = dark.new_page()
+    pg.goto(app_url + "?__theme=dark")
+    pg.wait_for_selector("#engine-banner", timeout=WAIT)
+    _tab(pg, "Progress")
+    expect(pg.locator("#pg-summary")).to_contain_text("Month 1 of 4", timeout=WAIT)
+    expect(pg.locator("#pg-heatmap img, #pg-heatmap svg").first).to_be_visible(timeout=WAIT)
+    assert pg.evaluate("document.body.classList.contains('dark')")
+    _shot(pg, "progress-dark")
+    dark.close()
+
+
+def test_the_evals_tab_runs_a_suite_and_shows_its_report(page):
+    from playwright.sync_api import expect
+
     _tab(page, "Evals")
     expect(page.locator("#ev-summary")).not_to_be_empty(timeout=WAIT)
+    boxes = page.locator("#ev-suites input[type=checkbox]")
+    for i in range(boxes.count()):
+        boxes.nth(i).uncheck()
+    page.locator("#ev-run").click()  # nothing picked: one sentence, the tab stays usable
+    expect(page.locator(".toast-body")).to_contain_text("Pick at least one suite", timeout=WAIT)
+    page.locator("#ev-suites").get_by_label("flags", exact=True).check()
+    page.locator("#ev-run").click()
+    expect(page.locator("#ev-status")).to_contain_text("passed its gates", timeout=120_000)
+    expect(page.locator("#ev-summary")).to_contain_text("flags")
+    expect(page.locator("#ev-summary")).to_contain_text("PASSED")
     _shot(page, "evals")
 
 

@@ -388,9 +388,17 @@ def _commit() -> str | None:
 
 
 def run(
-    suites: list[Suite], *, engine: str | None = None, concurrency: int = 1, progress: bool = True
+    suites: list[Suite],
+    *,
+    engine: str | None = None,
+    concurrency: int = 1,
+    progress: bool = True,
+    on_progress: Callable[[int, int, str], None] | None = None,
 ) -> RunResult:
-    """Run suites and gate them -> `RunResult` (nothing is written; see `reports`)."""
+    """Run suites and gate them -> `RunResult` (nothing is written; see `reports`).
+
+    `on_progress(done, total, suite_id)` is called as cases finish (from worker threads too).
+    """
     from tqdm import tqdm
 
     settings = get_settings()
@@ -403,9 +411,21 @@ def run(
     total = sum(len(c) for _, c, _ in expanded if c)
     grade = _Grader(engine)
     results: list[SuiteResult] = []
+    done = 0
+    counting = threading.Lock()
     with tqdm(total=total, desc="eval", unit="case", disable=not progress, leave=False) as bar:
         for suite, cases, reason in expanded:
             bar.set_postfix_str(suite.id)
+
+            def tick(n: int = 1, _suite: str = suite.id) -> None:
+                nonlocal done
+                bar.update(n)
+                with counting:
+                    done += n
+                    now = done
+                if on_progress is not None:
+                    on_progress(now, total, _suite)
+
             if cases is None or not cases:
                 results.append(
                     SuiteResult(
@@ -424,7 +444,7 @@ def run(
                     engine=engine,
                     grade=grade,
                     concurrency=concurrency,
-                    tick=bar.update,
+                    tick=tick,
                 )
             )
     shortfalls = [line for s in results for line in s.shortfalls()]
