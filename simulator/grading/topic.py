@@ -59,14 +59,21 @@ def part_coverage(doc: Doc, problem: DesignProblem) -> float:
     return sum(min(2, len(matches(text, p.cues))) / 2 for p in parts) / len(parts)
 
 
+@lru_cache(maxsize=1024)
+def _problem_of(question: str) -> DesignProblem | None:
+    """`problem_for` once per question text: the bank is read on every design grade, and the
+    design problems are loaded once per process."""
+    from simulator.grading.detectors.mechanism import problem_for
+
+    return problem_for(question)
+
+
 def read_design(doc: Doc, asked: DesignProblem, question: str, bank: list[str]) -> Topic:
     """A design answer against every known problem and the panel's other questions.
 
     Off-topic when another problem's hard parts are named clearly more than the asked
     one's, or when the answer reads much closer to a bank question about another problem.
     """
-    from simulator.grading.detectors.mechanism import problem_for
-
     s = _settings()
     own = part_coverage(doc, asked)
     others = [
@@ -80,10 +87,10 @@ def read_design(doc: Doc, asked: DesignProblem, question: str, bank: list[str]) 
     if own >= s["design_covered"]:
         # It names most of the asked problem's hard parts: on topic, no embedding needed.
         return Topic(False, asked=asked.name, relevance=own)
-    unrelated = [q for q in bank if problem_for(q) is not asked and problem_for(q) is not None]
+    unrelated = [q for q in bank if _problem_of(q) is not asked and _problem_of(q) is not None]
     by_embedding = read_question(doc, question, unrelated, margin=s["embed_margin"])
     if by_embedding.offtopic and by_embedding.answered:
-        answered = problem_for(by_embedding.answered)
+        answered = _problem_of(by_embedding.answered)
         name = answered.name if answered else by_embedding.answered
         return Topic(True, answered=name, asked=asked.name, relevance=by_embedding.relevance)
     return Topic(False, asked=asked.name, relevance=own)
