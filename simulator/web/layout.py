@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from simulator import api
+from simulator.errors import UserError
 from simulator.web import handlers as h
 from simulator.web import interview as iv
 from simulator.web import warmup
@@ -186,7 +187,10 @@ def _progress_tab():
 
 
 def _evals_tab():
-    suites = [s for s, _ in api.eval_suites()]
+    try:
+        suites = [s for s, _ in api.eval_suites()]
+    except UserError:  # a broken suite file empties the list (staffsim eval run names it)
+        suites = []
     pick = gr.CheckboxGroup(
         suites, value=suites, label="Suites (offline engine)", elem_id="ev-suites"
     )
