@@ -41,6 +41,8 @@ def test_a_recorded_grade_replays_to_the_same_answers(replay, row):
     # caps, calibration), which other work changes without touching the recordings.
     answers = (grade.kept_quotes, grade.dropped_quotes, len(grade.filled_checks))
     assert answers == (row["kept"], row["dropped"], row["filled"])
+    # Recorded with logprobs: the same P(yes) beside each answer (None before logprobs).
+    assert bench._p_yes(grade) == row.get("p_yes")
 
 
 @pytest.mark.parametrize("row", _recorded("follow_ups"), ids=lambda r: f"{r['id']}-{r['format']}")
