@@ -41,8 +41,10 @@ def test_report_shows_p_yes_and_the_interview_turns_against_the_60_s_bar():
              "fallback": None, "seconds": 500.0, "tokens_in": 2100, "tokens_out": 600,
              "kept": 4, "dropped": 0, "filled": 0, "calls": [_call("json_object")],
              "p_yes": {"passed": [0.9, 0.7], "failed": [0.1]}}  # fmt: skip
-    turns = [{"reply": "Interviewer [ownership]", "seconds": 21.0, "text": "Why?"},
+    turns = [{"reply": "Interviewer [ownership]", "seconds": 21.0, "text": "Why?",
+              "source": "llm"},
              {"reply": "Interviewer", "seconds": 75.0, "text": "Thanks."}]  # fmt: skip
     text = bench.report({"grades": [grade], "follow_ups": [], "interview": turns})
     assert "mean 0.80 on 2 checks passed, 0.10 on 1 not passed; 1 between 0.2 and 0.8" in text
     assert "2 turns" in text and "max 75.0 s" in text and "under 60 s: 1/2 (50%)" in text
+    assert "follow-ups phrased by the model 1/1" in text

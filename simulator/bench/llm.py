@@ -248,7 +248,10 @@ TURN_TARGET_S = 60.0
 
 def interview_turns(base_url: str, model: str) -> list[dict[str, Any]]:
     """Each turn of `staffsim interview --answers` on the model, offline grading: the
-    seconds from an answer to the interviewer's reply (from the CLI's streamed output)."""
+    seconds from an answer to the interviewer's reply (from the CLI's streamed output),
+    and for a follow-up whether the model phrased it (`source` llm) or a template did."""
+    from simulator.interview import SessionStore
+
     with tempfile.TemporaryDirectory(prefix="staffsim-bench-llm-") as tmp:
         script = Path(tmp) / "answers.md"
         script.write_text("\n---\n".join(INTERVIEW_ANSWERS), encoding="utf-8")
@@ -264,10 +267,12 @@ def interview_turns(base_url: str, model: str) -> list[dict[str, Any]]:
             "--question", "1", "--answers", str(script),
         ]  # fmt: skip
         turns: list[dict[str, Any]] = []
-        sent = None
+        sent = session = None
         with subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, text=True) as proc:
             for line in proc.stdout:
-                if line.startswith("You: "):
+                if line.startswith("Session ") and session is None:
+                    session = line.split()[1]
+                elif line.startswith("You: "):
                     sent = time.perf_counter()
                 elif line.startswith("Interviewer") and sent is not None:
                     head = line.split(":", 1)[0]
@@ -278,6 +283,11 @@ def interview_turns(base_url: str, model: str) -> list[dict[str, Any]]:
                     sent = None
         if proc.returncode:
             raise RuntimeError(f"staffsim interview exited {proc.returncode}")
+        store = SessionStore(Path(tmp) / "home" / "sessions.db")
+        asked = [t for t in store.turns(session) if t.kind == "follow_up"]
+        store.close()
+    for turn, follow_up in zip((t for t in turns if "[" in t["reply"]), asked, strict=False):
+        turn["source"] = follow_up.meta.get("source")
     return turns
 
 
@@ -406,11 +416,13 @@ def _interview_lines(turns: list[dict[str, Any]]) -> list[str]:
         return []
     seconds = [t["seconds"] for t in turns]
     under = sum(s < TURN_TARGET_S for s in seconds)
+    follow = [t for t in turns if "source" in t]
+    phrased = sum(t["source"] == "llm" for t in follow)
     return [
-        f"staffsim interview, offline grading, model follow-ups: {len(turns)} turns, "
+        f"staffsim interview, offline grading: {len(turns)} turns, "
         f"p50 {percentile(seconds, 50):.1f} s, max {max(seconds):.1f} s "
         f"({', '.join(f'{s:.1f}' for s in seconds)}); under {TURN_TARGET_S:.0f} s: "
-        f"{_rate(under, len(turns))}"
+        f"{_rate(under, len(turns))}; follow-ups phrased by the model {phrased}/{len(follow)}"
     ]
 
 
