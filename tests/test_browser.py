@@ -5,30 +5,12 @@ Screenshots of each tab land in test-artifacts/screenshots/.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
+from browser_app import ARGS, CHROMIUM, SHOTS, WAIT, Server, shot
 
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-SHOTS = ROOT / "test-artifacts" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-WAIT = 30_000  # ms: a click that embeds or grades answers well within this
 
 STORY = (
     "Situation: Our checkout service paged on-call 40 times a week across 3 teams.\n"
@@ -51,71 +33,6 @@ We will use Postgres with serializable transactions.
 ## Consequences
 We run one more database; the trade-off is accepted.
 """
-
-if not Path(CHROMIUM).exists():
-    pytest.skip(
-        "Debian's chromium is missing: apt-get install chromium (make test does)",
-        allow_module_level=True,
-    )
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
-    """`python app.py` in a subprocess with its own data root and port."""
-
-    def __init__(self, home: Path, auth: str | None = None):
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}/"
-        env = {
-            k: v
-            for k, v in os.environ.items()
-            if not k.startswith(("OPENAI_", "STAFFSIM_", "CHROMA_", "GRADIO_"))
-        }
-        env.update(STAFFSIM_HOME=str(home), STAFFSIM_PORT=str(self.port), PYTHONUNBUFFERED="1")
-        if auth:
-            env["STAFFSIM_AUTH"] = auth
-        home.mkdir(parents=True, exist_ok=True)
-        self.log = home / "server.log"
-        self.proc = subprocess.Popen(
-            [sys.executable, str(ROOT / "app.py")],
-            cwd=home,
-            env=env,
-            stdout=self.log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
-
-    def answers(self) -> bool:
-        if self.proc.poll() is not None:
-            raise RuntimeError(f"app.py exited:\n{self.log.read_text()}")
-        try:
-            with urllib.request.urlopen(self.url, timeout=2):
-                return True
-        except OSError:
-            return False
-
-    def warmed(self) -> bool:
-        return "warm-up finished" in self.log.read_text(errors="replace")
-
-    def wait(self, timeout: float = 120, *, warmed: bool = True) -> Server:
-        """Until the page answers and (by default) the models have loaded behind it."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.answers() and (self.warmed() or not warmed):
-                return self
-            time.sleep(0.2)
-        raise RuntimeError(f"app.py was not ready in {timeout}s:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
 
 
 @pytest.fixture(scope="session")
@@ -174,11 +91,6 @@ def page(browser, app_url):
 
 def _tab(pg, name: str) -> None:
     pg.get_by_role("tab", name=name).click()
-
-
-def _shot(pg, name: str) -> None:
-    pg.wait_for_timeout(300)  # let plots and highlights paint
-    pg.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _toasts(pg) -> list[str]:
@@ -264,13 +176,13 @@ def test_typed_question_empty_answer_then_an_answer_then_end_early_and_export(pa
     page.locator("#iv-send").click()
     expect(chat).to_contain_text("You said", timeout=WAIT)
     expect(_status(page)).to_be_empty()
-    _shot(page, "interview-typed-question")
+    shot(page, "interview-typed-question")
     page.locator("#iv-end").click()
     expect(page.locator("#iv-scorecard")).to_contain_text("Question 1:", timeout=WAIT)
     expect(_status(page)).to_contain_text("Ended early")
     expect(page.locator("#iv-md")).to_contain_text("interview-", timeout=WAIT)
     expect(page.locator("#iv-json")).to_contain_text("interview-")
-    _shot(page, "interview-end-early-export")
+    shot(page, "interview-end-early-export")
     href = page.locator("#iv-md a").first.get_attribute("href")
     text = page.request.get(href).text()
     assert URL_QUESTION in text and "## Transcript" in text and URL_ANSWER[:60] in text
@@ -295,7 +207,7 @@ def test_off_topic_answer_is_named_and_can_be_retried(page):
     page.locator("#iv-send").click()
     expect(chat).to_contain_text("That sounds like a multi-region rate limiter", timeout=WAIT)
     expect(chat).to_contain_text("won't count")
-    _shot(page, "interview-off-topic")
+    shot(page, "interview-off-topic")
     page.locator("#iv-answer textarea").fill(
         "I would partition the index by tenant, put the 50 largest tenants on dedicated shards "
         "and cap each tenant's share of query CPU at 10% with per-tenant rate limits."
@@ -303,7 +215,7 @@ def test_off_topic_answer_is_named_and_can_be_retried(page):
     page.locator("#iv-send").click()
     expect(page.locator("#iv-scorecard")).to_contain_text("Question 1:", timeout=WAIT)
     expect(page.locator("#iv-scorecard")).to_contain_text("off-topic attempt(s) retried")
-    _shot(page, "interview-off-topic-retried")
+    shot(page, "interview-off-topic-retried")
 
 
 def test_pause_then_resume_restores_the_sessions_controls(browser, app_url):
@@ -335,7 +247,7 @@ def test_pause_then_resume_restores_the_sessions_controls(browser, app_url):
     expect(page.locator("#iv-level input")).to_have_value("principal")
     expect(page.locator("#iv-length input[type=number]")).to_have_value("3")
     expect(page.locator("#iv-follow input[type=number]")).to_have_value("0")
-    _shot(page, "interview-resumed")
+    shot(page, "interview-resumed")
     context.close()
 
 
@@ -348,7 +260,7 @@ def test_star_critique_highlights_evidence_and_saves_to_the_bank(page):
     expect(page.locator("#star-summary")).to_contain_text("/5", timeout=WAIT)
     expect(page.locator("#star-marks")).to_contain_text("reflection")
     expect(page.locator("#star-outline")).to_contain_text("Rewrite outline")
-    _shot(page, "star-critique")
+    shot(page, "star-critique")
 
     page.locator("#star-save").click()  # no competencies given, none in the text
     expect(page.locator(".toast-body")).to_contain_text("at least one competency", timeout=WAIT)
@@ -373,7 +285,7 @@ def test_empty_design_answer_is_one_message_and_keeps_the_question(page):
     )
     page.locator("#dg-run").click()
     expect(page.locator("#dg-summary")).to_contain_text("/5", timeout=WAIT)
-    _shot(page, "design-grading")
+    shot(page, "design-grading")
 
 
 def test_artifact_upload_list_and_delete(page, tmp_path):
@@ -387,7 +299,7 @@ def test_artifact_upload_list_and_delete(page, tmp_path):
     page.locator("#ac-run").click()
     expect(page.locator("#ac-detected")).to_contain_text("(adr, confidence", timeout=WAIT)
     expect(page.locator("#ac-summary")).to_contain_text("/5")
-    _shot(page, "artifact-critic")
+    shot(page, "artifact-critic")
     # A binary renamed .md: one sentence, and the previous file's result is gone.
     binary = tmp_path / "photo.md"
     binary.write_bytes(bytes(range(256)) * 8)
@@ -397,7 +309,7 @@ def test_artifact_upload_list_and_delete(page, tmp_path):
     page.locator("#ac-run").click()
     expect(page.locator("#ac-detected")).to_contain_text("⚠", timeout=WAIT)
     expect(page.locator("#ac-summary")).not_to_contain_text("/5")
-    _shot(page, "artifact-critic-rejected")
+    shot(page, "artifact-critic-rejected")
 
     _tab(page, "Library")
     page.locator("#lib-files input[type=file]").set_input_files(str(adr))
@@ -405,7 +317,7 @@ def test_artifact_upload_list_and_delete(page, tmp_path):
     page.locator("#lib-upload").click()
     expect(page.locator("#lib-status")).to_contain_text("Added ledger-adr.md as adr", timeout=WAIT)
     expect(page.locator("#lib-table")).to_contain_text("ledger-adr.md")
-    _shot(page, "library")
+    shot(page, "library")
 
     page.locator("#lib-doc input").click()
     page.get_by_role("option", name="ledger-adr.md (adr)").click()
@@ -436,7 +348,8 @@ def test_critiques_count_in_progress_with_plots_in_light_and_dark(page, browser,
         if n == 2:
             page.locator("#ac-file button[aria-label*='lear']").first.click()
         page.locator("#ac-file input[type=file]").set_input_files(str(adr))
-        expect(page.locator("#ac-file")).to_contain_text(adr.name, timeout=WAIT)
+        # Gradio may break the shown name before its extension ("progress-adr-2 .md").
+        expect(page.locator("#ac-file")).to_contain_text(adr.stem, timeout=WAIT)
         page.locator("#ac-run").click()
         expect(page.locator("#ac-detected")).to_contain_text(adr.name, timeout=WAIT)
     _tab(page, "Progress")
@@ -451,7 +364,7 @@ def test_critiques_count_in_progress_with_plots_in_light_and_dark(page, browser,
     for plot in ("#pg-kpis", "#pg-heatmap", "#pg-panels", "#pg-signals"):
         expect(page.locator(f"{plot} img, {plot} svg").first).to_be_visible(timeout=WAIT)
     expect(page.locator("#pg-pick input")).to_have_value(re.compile("Architecture Decision|ADR"))
-    _shot(page, "progress")
+    shot(page, "progress")
 
     dark = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
     pg = dark.new_page()
@@ -461,7 +374,7 @@ def test_critiques_count_in_progress_with_plots_in_light_and_dark(page, browser,
     expect(pg.locator("#pg-summary")).to_contain_text("Month 1 of 4", timeout=WAIT)
     expect(pg.locator("#pg-heatmap img, #pg-heatmap svg").first).to_be_visible(timeout=WAIT)
     assert pg.evaluate("document.body.classList.contains('dark')")
-    _shot(pg, "progress-dark")
+    shot(pg, "progress-dark")
     dark.close()
 
 
@@ -474,13 +387,15 @@ def test_the_evals_tab_runs_a_suite_and_shows_its_report(page):
     for i in range(boxes.count()):
         boxes.nth(i).uncheck()
     page.locator("#ev-run").click()  # nothing picked: one sentence, the tab stays usable
-    expect(page.locator(".toast-body")).to_contain_text("Pick at least one suite", timeout=WAIT)
+    expect(page.locator("#ev-status")).to_contain_text("Pick at least one suite", timeout=WAIT)
+    assert _toasts(page) == []
     page.locator("#ev-suites").get_by_label("flags", exact=True).check()
     page.locator("#ev-run").click()
     expect(page.locator("#ev-status")).to_contain_text("passed its gates", timeout=120_000)
+    expect(page.locator("#ev-status")).not_to_contain_text("Pick at least one suite")
     expect(page.locator("#ev-summary")).to_contain_text("flags")
     expect(page.locator("#ev-summary")).to_contain_text("PASSED")
-    _shot(page, "evals")
+    shot(page, "evals")
 
 
 def test_two_logged_in_users_cannot_see_each_others_artifacts(browser, auth_url, tmp_path):
@@ -502,7 +417,7 @@ def test_two_logged_in_users_cannot_see_each_others_artifacts(browser, auth_url,
     bob.locator("#lib-refresh").click()
     bob.wait_for_timeout(1000)
     expect(bob.locator("#lib-table")).not_to_contain_text("alice-ledger-adr.md")
-    _shot(bob, "library-bob")
+    shot(bob, "library-bob")
     alice_ctx.close()
     bob_ctx.close()
 
@@ -534,7 +449,7 @@ def test_alice_exports_signs_out_and_bob_cannot_fetch_her_scorecard(browser, aut
     expect(login.get_by_role("button", name="Login")).to_be_visible(timeout=WAIT)
     expect(login.locator("body")).to_contain_text("Sign in to StaffSim")
     assert "STAFFSIM" not in login.content()  # the login page names no environment variable
-    _shot(login, "auth-login")
+    shot(login, "auth-login")
     context.close()
 
     alice_ctx, alice = _login(browser, auth_url, "alice", "wonderland")
@@ -543,7 +458,7 @@ def test_alice_exports_signs_out_and_bob_cannot_fetch_her_scorecard(browser, aut
     mine = alice.request.get(href)
     assert mine.status == 200 and URL_QUESTION in mine.text()
     assert URL_QUESTION in _pdf_text(alice.request.get(pdf_href).body())
-    _shot(alice, "auth-alice-exported")
+    shot(alice, "auth-alice-exported")
 
     bob_ctx, bob = _login(browser, auth_url, "bob", "builder")
     for url in (href, pdf_href):  # bob is signed in and has the exact URLs
@@ -554,7 +469,7 @@ def test_alice_exports_signs_out_and_bob_cannot_fetch_her_scorecard(browser, aut
     alice.locator("#logout").click()
     expect(alice.get_by_role("button", name="Login")).to_be_visible(timeout=WAIT)
     assert alice.locator("#engine-banner").count() == 0
-    _shot(alice, "auth-signed-out")
+    shot(alice, "auth-signed-out")
     assert alice.request.get(href).status in (401, 403)  # signed out: the file is not served
     alice.goto(auth_url)  # the app is behind the login again, not one click away
     expect(alice.get_by_role("button", name="Login")).to_be_visible(timeout=WAIT)
@@ -593,7 +508,7 @@ def test_the_page_answers_while_warming_up_and_an_early_click_waits(browser, tmp
         warming = not server.warmed()
         if warming:
             expect(pg.locator("#warmup")).to_contain_text("Warming up", timeout=WAIT)
-            _shot(pg, "warming-up")
+            shot(pg, "warming-up")
         _tab(pg, "Design Grading")
         pg.locator("#dg-answer textarea").fill(URL_ANSWER)
         pg.locator("#dg-run").click()

@@ -333,15 +333,22 @@ _EVAL_RUN = threading.Lock()
 
 @guarded
 def run_evals(suites: list[str] | None, progress=gr.Progress()):  # noqa: B008 (gradio finds its bar by this default)
-    """Run the chosen eval suites offline with a progress bar -> (status line, report)."""
-    if not suites:
-        raise UserError("Pick at least one suite to run.")
-    if not _EVAL_RUN.acquire(blocking=False):
-        raise UserError("An eval run is already going; its report shows here when it ends.")
+    """Run the chosen eval suites offline with a progress bar -> (status line, report).
+
+    A run refused (no suite, an unknown one, one already going) is one sentence in the
+    status line, and the report on screen stays; the next run's line replaces it.
+    """
     try:
-        result, files = _run_with_bar(list(suites), progress)
-    finally:
-        _EVAL_RUN.release()
+        if not suites:
+            raise UserError("Pick at least one suite to run.")
+        if not _EVAL_RUN.acquire(blocking=False):
+            raise UserError("An eval run is already going; its report shows here when it ends.")
+        try:
+            result, files = _run_with_bar(list(suites), progress)
+        finally:
+            _EVAL_RUN.release()
+    except UserError as exc:
+        return f"⚠ {exc}", gr.skip()
     verdict = "✓ passed its gates" if result.passed else (
         f"✗ {plural(len(result.shortfalls), 'shortfall')} below the gates"
     )  # fmt: skip
