@@ -5,7 +5,10 @@ Starts `python app.py` on 127.0.0.1 (a fresh data root, offline engine), then ru
 and `gr.State`), each sending `--answers` answers. A turn is one answer, from submit to the
 interviewer's last streamed word. Cross-talk: every answer carries its session's tag, and
 every transcript a session gets back must hold its own tags only, all of them, in order.
-Loopback only, and bounded: the run stops after `--timeout` seconds.
+One interview runs first and is not counted (it waits out the app's warm-up). Beside the
+latencies it prints the CPU per turn of the server (`/proc`, when it started the app) and of
+the clients, which share the machine's cores with it. Loopback only, and bounded: the run
+stops after `--timeout` seconds.
 """
 
 from __future__ import annotations
