@@ -172,3 +172,10 @@ def test_doctor_says_whether_the_endpoint_gives_logprobs(env):
         lines += [c["line"] for c in json.loads(result.output)["checks"] if "llm: " in c["line"]]
     assert f"logprobs given ({len(_tokens(PROBE, {'ok': 0.9}))} tokens" in lines[0]
     assert "logprobs asked for but not sent" in lines[1]
+
+
+def test_logprobs_off_never_asks_for_them(env, monkeypatch):
+    monkeypatch.setenv("STAFFSIM_LLM_LOGPROBS", "off")
+    env.push(Reply(content=PROBE))
+    _, prov = _engine().structured("endpoint_probe", {"topic": "x"}, with_logprobs=True)
+    assert "logprobs" not in env.chat_requests()[0]["body"] and prov.logprobs is None

@@ -39,6 +39,10 @@ T = TypeVar("T")
 #: Unset (the default), the format is negotiated (see `negotiation`); set to json_schema,
 #: json_object or instructions, that one format is always sent.
 RESPONSE_FORMAT_ENV = "STAFFSIM_LLM_RESPONSE_FORMAT"
+#: `off` never asks for logprobs (llama-cpp-python sorts the whole vocabulary in Python
+#: for every token it streams with them, ~0.2-0.5 s a token on this CPU); unset, a
+#: checklist grade asks where the endpoint has not refused them.
+LOGPROBS_ENV = "STAFFSIM_LLM_LOGPROBS"
 
 
 class LLMEngine:
@@ -246,11 +250,13 @@ class LLMEngine:
         """The first reply, stepping down the formats on each refusal naming response_format
         (and dropping logprobs on a refusal naming them)."""
         fmt = None
-        asked = with_logprobs and negotiation.logprobs_allowed(
-            self.settings.home, self.endpoint, self.model
+        asked = (
+            with_logprobs
+            and os.environ.get(LOGPROBS_ENV, "").lower() != "off"
+            and negotiation.logprobs_allowed(self.settings.home, self.endpoint, self.model)
         )
-        if self.mode == "replay":
-            fmt, asked = self._replay_format(prompt, rendered, schema, sent, asked)
+        if self.mode == "replay":  # whichever was recorded, with logprobs or without
+            fmt, asked = self._replay_format(prompt, rendered, schema, sent, with_logprobs)
         fmt = fmt or self.response_format
         while True:
             messages = self._with_json_instructions(rendered, schema, fmt)
