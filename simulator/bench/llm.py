@@ -180,6 +180,8 @@ def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any
         done = yaml.safe_load(save.read_text(encoding="utf-8")) or {}
         out["grades"] = [g for g in done.get("grades") or [] if not g["fallback"]]
         out["follow_ups"] = [f for f in done.get("follow_ups") or [] if f["source"] == "llm"]
+        if done.get("interview"):
+            out["interview"] = done["interview"]  # `--interview` measured it; kept as it is
     skip = {g["id"] for g in out["grades"]}
     # The follow-ups as negotiated (json_object here) first, as they are short; after the
     # grades again in plain instructions, for the JSON-valid rate of a second format.
