@@ -81,6 +81,13 @@ def answer(check: Check, units: list[Unit]) -> CheckAnswer:
     near: tuple[int, Span, tuple[str, ...]] | None = None
     for unit in units[: check.within] if check.within else units:
         text = unit.text
+        if (
+            check.not_under
+            and unit.heading
+            and contains_any(unit.heading, check.not_under)
+            and not contains_any(unit.heading, check.terms[0])  # "SLOs and targets"
+        ):
+            continue
         if not contains_any(text, check.terms[0]) and not (
             unit.heading and contains_any(unit.heading, check.terms[0])
         ):
@@ -106,7 +113,11 @@ def _is_heading(text: str, followed: bool = False) -> bool:
     """A heading line: `# Title`, `**Title**`, `Title:`, or (when text follows on the next
     line) a short line with no closing punctuation ("Decision", "How we will measure it")."""
     stripped = text.strip()
-    if followed and 0 < len(stripped.split()) <= 6 and stripped[-1:].isalnum():
+    if (
+        followed
+        and 0 < len(stripped.split()) <= 6
+        and (stripped[-1:].isalnum() or stripped[-1:] == ")")
+    ):
         return stripped[:1].isupper()
     if stripped.startswith("#"):
         return True
@@ -115,28 +126,92 @@ def _is_heading(text: str, followed: bool = False) -> bool:
     return stripped.endswith(":") and len(stripped.split()) <= 6
 
 
-def units(doc: Doc) -> list[Unit]:
+def _starts_line(text: str, start: int) -> bool:
+    """Whether a sentence at `start` begins a line (indentation aside)."""
+    return text[:start].rstrip(" \t").endswith("\n") or not text[:start].strip()
+
+
+def _opens_section(text: str, start: int, rest: str) -> bool:
+    """Whether a short first line at `start` reads as a heading over `rest`, not as the first
+    line of hard-wrapped prose: it begins a line after a blank line or a finished sentence,
+    and the next line begins something new (a capital, a figure, a list or table mark)."""
+    before = text[:start].rstrip(" \t")
+    after_break = not before.strip() or before.endswith("\n\n") or before.rstrip()[-1:] in ".!?:)"
+    nxt = rest.lstrip()[:1]
+    return after_break and (nxt.isupper() or nxt.isdigit() or nxt in "-*+|#>")
+
+
+#: An inline label that opens a paragraph or list item ("Failure modes: if Redis is slow…",
+#: "**Capacity.** 50k RPS…", "- Risk: …"): up to four words, a capital first.
+_LABEL = re.compile(
+    r"^\s*(?:[-*•+]\s+|\d+[.)]\s+)?(?:\*\*|__)?([A-Z][\w/&()'’ -]{0,40}?)"
+    r"(?:(?:\*\*|__)?:|\.(?:\*\*|__)|(?:\*\*|__):?)\s+(?=\S)"
+)
+
+
+def _after_blank(text: str, start: int) -> bool:
+    """Whether `start` opens a paragraph: the text before it ends in a blank line."""
+    before = text[:start].rstrip(" \t")
+    return not before.strip() or before.endswith("\n\n") or bool(re.search(r"\n\s*\n$", before))
+
+
+def _label(text: str) -> str:
+    m = _LABEL.match(text)
+    return m.group(1).strip() if m and len(m.group(1).split()) <= 4 else ""
+
+
+def units(doc: Doc, labels: bool = True) -> list[Unit]:
     """What a check can pass on: sentences, list items and table rows with content, each
-    with the heading it stands under (headings themselves pass nothing)."""
+    with the heading it stands under (headings themselves pass nothing). A heading begins
+    a line: the short first line of a sentence that starts mid-line is prose."""
     content = {s.start for s in doc.content}
     out: list[Unit] = []
     heading = ""
+    # A text laid out in labelled paragraphs ("Capacity: ...", "Failure modes: ...") has
+    # each label speak for its paragraph; elsewhere a label speaks for its own sentence
+    # ("First the requirements: ..." in a one-paragraph answer says nothing of the rest).
+    read_label = _label if labels else (lambda _text: "")
+    openers = sum(1 for x in doc.sentences if _label(x.text) and _after_blank(doc.text, x.start))
+    carry = openers >= 3
+    label = ""
+
+    def unit(span: Span) -> Unit:
+        nonlocal label
+        own = read_label(span.text)
+        if own or not carry or _after_blank(doc.text, span.start):
+            label = own
+        return Unit(span, " / ".join(p for p in (heading, label) if p))
+
     for sentence in doc.sentences:
         first, newline, rest = sentence.text.partition("\n")
-        if newline and _is_heading(first, followed=True) and rest.strip():
+        line_start = _starts_line(doc.text, sentence.start)
+        if (
+            newline
+            and line_start
+            and _is_heading(first, followed=True)
+            and rest.strip()
+            and (_is_heading(first) or _opens_section(doc.text, sentence.start, rest))
+        ):
             # A heading line the next line was joined to: the heading is context, the rest
             # is the unit.
             heading = first.strip("#*_: \t")
             offset = sentence.start + len(first) + 1
             body = sentence.text[len(first) + 1 :]
             lead = len(body) - len(body.lstrip())
-            out.append(Unit(Span(offset + lead, sentence.end, body.lstrip()), heading))
+            out.append(unit(Span(offset + lead, sentence.end, body.lstrip())))
             continue
-        if _is_heading(sentence.text):
+        if line_start and (
+            _is_heading(sentence.text)
+            or (
+                _is_heading(sentence.text, followed=True)
+                and doc.text[sentence.end : sentence.end + 1] == "\n"
+                and _opens_section(doc.text, sentence.start, doc.text[sentence.end :])
+            )
+        ):
             heading = sentence.text.strip("#*_: \t")
             continue
         if sentence.start in content:
-            out.append(Unit(sentence, heading))
+            out.append(unit(sentence))
     return out
 
 

@@ -13,6 +13,9 @@ from simulator.phrases import matches as matches  # re-exported for the graders
 _SENTENCE_END = re.compile(
     r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Za-z0-9\"'(\[*])"
 )
+#: "(S. Ruiz), due ..." is one sentence: an initial before a surname is no sentence end.
+_INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
+_SURNAME = re.compile(r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?[),;:]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
 _CONTENT_WORDS = 3
 _BLOCK_START = re.compile(
@@ -44,6 +47,8 @@ class Doc:
             body = self.text[start:end]
             cut = 0
             for m in _SENTENCE_END.finditer(body):
+                if _INITIAL.search(body, 0, m.start()) and _SURNAME.match(body, m.end()):
+                    continue
                 spans.append(_span(self.text, start + cut, start + m.start()))
                 cut = m.end()
             spans.append(_span(self.text, start + cut, end))

@@ -102,7 +102,11 @@ def check_terms() -> dict[str, tuple[str, ...]]:
     if not CHECK_TERMS_PATH.exists():
         return {}
     data = yaml.safe_load(CHECK_TERMS_PATH.read_text(encoding="utf-8")) or {}
-    return {name: tuple(str(p) for p in phrases) for name, phrases in data.items()}
+    for name, phrases in data.items():
+        odd = [p for p in phrases if not isinstance(p, str)]
+        if odd:  # YAML reads an unquoted 1:1 as 61 and ~ as null
+            raise RubricError(f"{CHECK_TERMS_PATH}: {name}: quote the phrases {odd!r}")
+    return {name: tuple(phrases) for name, phrases in data.items()}
 
 
 def _expand(group: object) -> object:
@@ -142,6 +146,9 @@ class Check(_Strict):
     #: Only the first `within` sentences of the text count (a summary opens the text; a
     #: STAR story's situation comes first).
     within: int | None = Field(default=None, ge=1)
+    #: Headings whose sections cannot pass the check (a context check does not pass under
+    #: "Alternatives" or "Reconsider if"; a summary check not under "Timeline").
+    not_under: list[str] = Field(default_factory=list)
     example: str = Field(min_length=8)
     generic: str = Field(min_length=4)
 
@@ -150,7 +157,7 @@ class Check(_Strict):
     def _expand_terms(cls, value: object) -> object:
         return [_expand(g) for g in value] if isinstance(value, list) else value
 
-    @field_validator("none", mode="before")
+    @field_validator("none", "not_under", mode="before")
     @classmethod
     def _expand_none(cls, value: object) -> object:
         return _expand(value)
@@ -223,6 +230,9 @@ class _Rubric(_Strict):
     signals: list[Signal] = Field(min_length=3)
     pitfalls: list[Pitfall] = Field(default_factory=list)
     caps: list[Cap] = Field(default_factory=list)
+    #: Whether a paragraph's inline label ("Failure modes: ...") names the part of the text
+    #: it stands in; off where labels name fields of an item ("Duration:", "Owner:").
+    inline_labels: bool = True
 
     @model_validator(mode="after")
     def _check_refs(self) -> _Rubric:

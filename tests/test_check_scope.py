@@ -1,0 +1,100 @@
+"""Where a check may pass: the section a sentence stands in, its inline label, and what
+reads as a heading, a sentence or lip service."""
+
+from __future__ import annotations
+
+import pytest
+
+from simulator.grading.checklist import answer, units
+from simulator.grading.text import Doc
+from simulator.knowledge.rubrics import RubricError, get_artifact_rubric, get_panel
+
+
+def _check(rubric, check_id: str):
+    return next(c for s in rubric.signals for c in s.checks if c.id == check_id)
+
+
+def _passes(rubric, check_id: str, text: str) -> bool:
+    return answer(_check(rubric, check_id), units(Doc(text))).passed
+
+
+def test_a_heading_begins_a_line_and_a_wrapped_fragment_is_prose():
+    text = (
+        "Jordan set the rollout to 100% for all US traffic. Jordan did not check the\n"
+        "percentage and did not announce the change.\n\n"
+        "Timeline (UTC)\n- 13:58 Config change merges.\n"
+    )
+    found = {u.text.split("\n")[0]: u.heading for u in units(Doc(text))}
+    assert found["Jordan did not check the"] == ""  # not a heading over the next line
+    assert found["- 13:58 Config change merges."] == "Timeline (UTC)"
+
+
+def test_an_initial_before_a_surname_does_not_end_the_sentence():
+    sentences = [
+        s.text for s in Doc("Route events to on-call: Flags (S. Ruiz), due 2025-03-17.").sentences
+    ]
+    assert sentences == ["Route events to on-call: Flags (S. Ruiz), due 2025-03-17."]
+    assert len(Doc("We chose option B. The team agreed.").sentences) == 2
+
+
+def test_a_context_check_does_not_pass_under_reconsider_or_alternatives():
+    adr = get_artifact_rubric("adr")
+    line = "More than two teams need progressive delivery that Argo Rollouts cannot express."
+    assert _passes(adr, "quantified_force", f"Context\n{line}\n")
+    assert not _passes(adr, "quantified_force", f"Reconsider if\n- {line}\n")
+    assert not _passes(adr, "quantified_force", f"Alternatives\n- {line}\n")
+
+
+def test_a_heading_that_names_the_checks_own_concept_is_its_own_section():
+    design = get_panel("system-design")
+    line = "The SLO is 99.9% of checks under 5 ms at the gateway over 28 days."
+    assert not _passes(design, "sli_target", f"Requirements:\n{line}\n")
+    assert _passes(design, "sli_target", f"SLOs and targets:\n{line}\n")
+
+
+def test_inline_labels_scope_the_sentences_of_a_labelled_answer():
+    design = get_panel("system-design")
+    failure = (
+        "Failure modes: if Redis is slow the gateway falls back to a local limiter set to the "
+        "limit divided by node count, roughly 2,000 requests per second per node."
+    )
+    labelled = "\n\n".join(
+        [
+            "Requirements: per-key limits per second and per day.",
+            "Data model: one counter per key and window.",
+            failure,
+        ]
+    )
+    # The same sentence reads as capacity work on its own, and as a failure mode under its label.
+    assert _passes(design, "derived_load", failure.split(": ", 1)[1])
+    assert not _passes(design, "derived_load", labelled)
+
+
+def test_a_label_in_a_one_paragraph_answer_speaks_for_its_sentence_only():
+    text = (
+        "First the requirements: 50k requests per second at peak. Each region enforces a share "
+        "of the quota with token buckets, and we chose local buckets over a central Redis "
+        "counter because the latency target matters more."
+    )
+    headings = [u.heading for u in units(Doc(text))]
+    assert headings[0] == "First the requirements" and headings[1:] == ["", ""][: len(headings) - 1]
+
+
+def test_lip_service_passes_no_check():
+    design = get_panel("system-design")
+    vague = "Job definitions go into a database; we'd make sure it stays consistent and use transactions where it makes sense."
+    assert not _passes(design, "consistency_choice", vague)
+
+
+def test_an_unquoted_phrase_yaml_reads_as_a_number_is_refused(tmp_path, monkeypatch):
+    from simulator.knowledge import rubrics
+
+    bad = tmp_path / "check_terms.yaml"
+    bad.write_text("influence: [met with, 1:1, sat down with]\n", encoding="utf-8")
+    monkeypatch.setattr(rubrics, "CHECK_TERMS_PATH", bad)
+    rubrics.check_terms.cache_clear()
+    try:
+        with pytest.raises(RubricError, match="quote the phrases"):
+            rubrics.check_terms()
+    finally:
+        rubrics.check_terms.cache_clear()
