@@ -84,7 +84,7 @@ def test_critique_json_lines_and_a_bad_file(tmp_path):
     assert {"file", "kind", "score", "level", "signals", "pitfalls", "suggestions", "sections",
             "injection", "engine", "model", "prompt", "rubric"} <= set(first)  # fmt: skip
     assert first["kind"] == "adr" and 1 <= first["score"] <= 5
-    assert first["engine"] == "offline" and first["rubric"] == "adr@2"
+    assert first["engine"] == "offline" and first["rubric"] == "adr@3"
     assert second["file"].endswith("image.png") and "extension" in second["error"]
 
 

@@ -133,7 +133,8 @@ def test_a_found_trap_costs_the_unsound_penalty_caps_at_2_and_hard_parts_weigh_i
     assert solved.mechanism is None
     with_parts = calibration.strength(clean, mechanism=weights)
     without = calibration.strength(solved, mechanism=weights)
-    expected = 0.35 * (clean.mechanism - clean.coverage)
+    checks = clean.coverage + calibration.NEAR_CREDIT * clean.near
+    expected = 0.35 * (clean.mechanism - checks)
     assert with_parts - without == pytest.approx(expected)
 
 

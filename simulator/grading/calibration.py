@@ -40,6 +40,11 @@ def load() -> dict[str, Any]:
     return _DEFAULT
 
 
+#: What a nearly met check adds to the strength, against a passed check's 1: a tie-breaker
+#: (a vague "Consequences" section beats none) far below the gap between levels.
+NEAR_CREDIT = 0.03
+
+
 def strength(
     features: Features,
     penalties: dict[str, float] | None = None,
@@ -54,7 +59,7 @@ def strength(
     cal = load()
     p = {**_DEFAULT["penalties"], **(penalties or cal.get("penalties", {}))}
     m = mechanism or cal.get("mechanism", _DEFAULT["mechanism"])
-    value = features.coverage
+    value = features.coverage + NEAR_CREDIT * features.near
     if features.mechanism is not None:
         value = (1 - m["weight"]) * value + m["weight"] * features.mechanism
     value -= m.get("unsound", 0.0) * features.unsound

@@ -66,6 +66,19 @@ class Features:
         total = sum(self.weights.values())
         return sum(self.weights[s] * self.signal_fraction(s) for s in self.checks) / total
 
+    @property
+    def near(self) -> float:
+        """Weighted mean over signals of the weighted share of their checks not passed but
+        nearly met (a sentence names the concept without the detail): each check at most
+        once, so volume cannot add to it."""
+        total = sum(self.weights.values())
+        out = 0.0
+        for s, answers in self.checks.items():
+            weight = sum(a.check.weight for a in answers)
+            near = sum(a.check.weight for a in answers if not a.passed and a.near is not None)
+            out += self.weights[s] * (near / weight if weight else 0.0)
+        return out / total
+
     def signal_fraction(self, signal_id: str) -> float:
         """The weighted share of a signal's checks passed, held down by a found pitfall."""
         value = fraction(self.checks[signal_id])

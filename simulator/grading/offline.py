@@ -12,6 +12,7 @@ personal action, a blameful postmortem (`grading.calibration`).
 
 from __future__ import annotations
 
+import re
 import time
 from functools import lru_cache
 
@@ -92,7 +93,7 @@ class OfflineGrader:
         listed = term_lists.detect(doc)
         if listed.spans:
             doc = Doc(injection.blank_out(doc.text, listed.spans))
-        units = checklist.units(doc)
+        units = checklist.units(doc, labels=rubric.inline_labels)
         checks = {s.id: checklist.answer_signal(s, units) for s in rubric.signals}
         design = target == "grade" and rubric.id in mechanism_detector.DESIGN_PANELS
         problem = mechanism_detector.problem_for(question) if design else None
@@ -125,6 +126,10 @@ class OfflineGrader:
         return features
 
 
+#: Issue and ticket references and links are pointers, not figures ("[#2739]: add tests").
+_REFERENCES = re.compile(r"#\d+|\bhttps?://\S+|\b[A-Z][A-Z0-9]+-\d+\b")
+
+
 def _padding(
     units: list[checklist.Unit],
     checks: dict[str, list[checklist.CheckAnswer]],
@@ -149,7 +154,8 @@ def _padding(
             return True
         # Figures that no check's concept goes with decide nothing (a timeline line's
         # timestamps go with the timeline checks, so they are not padding).
-        return any(ch.isdigit() for ch in unit.text) and not any(
+        figures = _REFERENCES.sub(" ", unit.text)
+        return any(ch.isdigit() for ch in figures) and not any(
             contains_any(unit.text, group) for group in concepts
         )
 
