@@ -126,18 +126,33 @@ def _is_heading(text: str, followed: bool = False) -> bool:
     return stripped.endswith(":") and len(stripped.split()) <= 6
 
 
+def _gap(text: str, start: int) -> tuple[int, str]:
+    """The white space before `start`: where it begins, and its tail after the last
+    non-blank line's spaces and tabs. Read backwards, so a long text costs no copies."""
+    j = start
+    while j > 0 and text[j - 1].isspace():
+        j -= 1
+    return j, text[j:start].rstrip(" \t")
+
+
 def _starts_line(text: str, start: int) -> bool:
     """Whether a sentence at `start` begins a line (indentation aside)."""
-    return text[:start].rstrip(" \t").endswith("\n") or not text[:start].strip()
+    j, tail = _gap(text, start)
+    return j == 0 or tail.endswith("\n")
 
 
-def _opens_section(text: str, start: int, rest: str) -> bool:
-    """Whether a short first line at `start` reads as a heading over `rest`, not as the first
-    line of hard-wrapped prose: it begins a line after a blank line or a finished sentence,
-    and the next line begins something new (a capital, a figure, a list or table mark)."""
-    before = text[:start].rstrip(" \t")
-    after_break = not before.strip() or before.endswith("\n\n") or before.rstrip()[-1:] in ".!?:)"
-    nxt = rest.lstrip()[:1]
+_NEXT = re.compile(r"\S")
+
+
+def _opens_section(text: str, start: int, rest: int) -> bool:
+    """Whether a short first line at `start` reads as a heading over the text from `rest`,
+    not as the first line of hard-wrapped prose: it begins a line after a blank line or a
+    finished sentence, and the next line begins something new (a capital, a figure, a list
+    or table mark)."""
+    j, tail = _gap(text, start)
+    after_break = j == 0 or tail.endswith("\n\n") or text[j - 1] in ".!?:)"
+    m = _NEXT.search(text, rest)
+    nxt = m.group() if m else ""
     return after_break and (nxt.isupper() or nxt.isdigit() or nxt in "-*+|#>")
 
 
@@ -151,8 +166,8 @@ _LABEL = re.compile(
 
 def _after_blank(text: str, start: int) -> bool:
     """Whether `start` opens a paragraph: the text before it ends in a blank line."""
-    before = text[:start].rstrip(" \t")
-    return not before.strip() or before.endswith("\n\n") or bool(re.search(r"\n\s*\n$", before))
+    j, tail = _gap(text, start)
+    return j == 0 or (tail.endswith("\n") and tail.count("\n") >= 2)
 
 
 def _label(text: str) -> str:
@@ -171,7 +186,9 @@ def units(doc: Doc, labels: bool = True) -> list[Unit]:
     # each label speak for its paragraph; elsewhere a label speaks for its own sentence
     # ("First the requirements: ..." in a one-paragraph answer says nothing of the rest).
     read_label = _label if labels else (lambda _text: "")
-    openers = sum(1 for x in doc.sentences if _label(x.text) and _after_blank(doc.text, x.start))
+    openers = sum(
+        1 for x in doc.sentences if read_label(x.text) and _after_blank(doc.text, x.start)
+    )
     carry = openers >= 3
     label = ""
 
@@ -190,7 +207,10 @@ def units(doc: Doc, labels: bool = True) -> list[Unit]:
             and line_start
             and _is_heading(first, followed=True)
             and rest.strip()
-            and (_is_heading(first) or _opens_section(doc.text, sentence.start, rest))
+            and (
+                _is_heading(first)
+                or _opens_section(doc.text, sentence.start, sentence.start + len(first) + 1)
+            )
         ):
             # A heading line the next line was joined to: the heading is context, the rest
             # is the unit.
@@ -205,7 +225,7 @@ def units(doc: Doc, labels: bool = True) -> list[Unit]:
             or (
                 _is_heading(sentence.text, followed=True)
                 and doc.text[sentence.end : sentence.end + 1] == "\n"
-                and _opens_section(doc.text, sentence.start, doc.text[sentence.end :])
+                and _opens_section(doc.text, sentence.start, sentence.end)
             )
         ):
             heading = sentence.text.strip("#*_: \t")

@@ -47,7 +47,10 @@ class Doc:
             body = self.text[start:end]
             cut = 0
             for m in _SENTENCE_END.finditer(body):
-                if _INITIAL.search(body, 0, m.start()) and _SURNAME.match(body, m.end()):
+                # Only the three characters before the break can hold an initial.
+                if _INITIAL.search(body, max(0, m.start() - 3), m.start()) and _SURNAME.match(
+                    body, m.end()
+                ):
                     continue
                 spans.append(_span(self.text, start + cut, start + m.start()))
                 cut = m.end()
