@@ -98,3 +98,56 @@ def test_an_unquoted_phrase_yaml_reads_as_a_number_is_refused(tmp_path, monkeypa
             rubrics.check_terms()
     finally:
         rubrics.check_terms.cache_clear()
+
+
+def test_a_timestamped_line_is_chronology_wherever_it_stands():
+    pm = get_artifact_rubric("postmortem")
+    entry = "- 14:24 found the platform team changed the load balancer config without a review"
+    assert units(Doc(entry))[0].heading == "timeline"
+    # A log line is not analysis: it passes no root-cause check, however it reads.
+    assert not _passes(pm, "systemic_cause", entry)
+    prose = "The load balancer config changed without a review, because no check guards it."
+    assert _passes(pm, "systemic_cause", prose)
+
+
+def test_an_initial_before_a_lower_case_word_is_one_sentence():
+    text = "An engineer (K.) edited the apex record. K. did not ask for a review."
+    assert [s.text for s in Doc(text).sentences] == [
+        "An engineer (K.) edited the apex record.",
+        "K. did not ask for a review.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("The outage was caused by Dave deploying a config change without checking it.", True),
+        ("Tom restarted the wrong Redis node.", True),
+        ("K. did not follow the process.", True),
+        ("The outage was caused by Redis eviction under memory pressure.", False),
+        ("Why didn't earlier switchovers show this?", False),
+        ("The on-call engineer followed the runbook.", False),
+    ],
+)
+def test_a_person_named_as_the_actor_is_read_and_a_question_word_is_not(text, named):
+    from simulator.grading.specifics import has_person
+
+    assert has_person(text) is named
+
+
+def test_an_owner_and_date_in_parentheses_own_and_date_an_action():
+    pm = get_artifact_rubric("postmortem")
+    item = (
+        "- Shared pool -> separate pools for transactional and marketing mail (messaging, 14 Jun)"
+    )
+    assert _passes(pm, "action_owned", f"Actions\n{item}\n")
+    assert _passes(pm, "action_dated", f"Actions\n{item}\n")
+    assert not _passes(pm, "action_owned", "Actions\n- Separate the pools (about 3, 14 Jun)\n")
+
+
+def test_a_lesson_passes_when_it_reaches_beyond_the_incident_not_as_a_platitude():
+    pm = get_artifact_rubric("postmortem")
+    lesson = "Lesson: a health check must not fail because a shared dependency did."
+    assert _passes(pm, "lesson_generalises", lesson)
+    assert not _passes(pm, "lesson_generalises", "Lessons learned: we need to stay vigilant.")
+    assert not _passes(pm, "lesson_generalises", "We learned from app-store reviews.")

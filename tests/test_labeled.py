@@ -36,7 +36,7 @@ def test_levels_balanced_and_in_both_splits(name: str) -> None:
     counts = Counter(c.level for c in labeled.cases)
     assert max(counts.values()) <= 2 * min(counts.values()), counts
     share = len(labeled.split("calibration")) / len(labeled.cases)
-    assert 0.4 <= share <= 0.6
+    assert 0.4 <= share <= 0.65  # postmortems: a second blind calibration batch (cpm-26..50)
 
 
 @pytest.mark.parametrize("name", LABELED_SETS)
@@ -52,7 +52,7 @@ def test_each_level_in_several_styles_and_lengths(name: str) -> None:
     for level in range(1, 6):
         cases = [c for c in labeled.cases if c.level == level]
         assert len({s for c in cases for s in c.style}) >= 3, level
-        assert all(40 <= c.words <= 650 for c in cases), [(c.id, c.words) for c in cases]
+        assert all(40 <= c.words <= 700 for c in cases), [(c.id, c.words) for c in cases]
 
 
 def test_design_answers_cover_four_questions() -> None:

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from simulator.grading.specifics import LACKS, kinds
 from simulator.grading.text import Doc, Span
-from simulator.knowledge.rubrics import Check, Signal
+from simulator.knowledge.rubrics import Check, Signal, check_terms
 from simulator.phrases import contains_any
 
 #: Placeholder text never passes a check, whatever it names.
@@ -48,9 +49,27 @@ def _join(items: tuple[str, ...]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _missing(check: Check, text: str) -> tuple[str, ...]:
-    """What `text` lacks for `check` (empty: it passes)."""
-    tests = kinds()
+@cache
+def _action_headings() -> tuple[str, ...]:
+    return check_terms().get("h_actions", ())
+
+
+#: A sentence that opens by naming itself a list of actions ("Actions, each tied to a cause:
+#: contract tests assert null handling ...", "Corrective actions: ...").
+_ACTIONS_OPENER = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z -]{2,24}?)(?:\*\*)?\s*[,:(]")
+
+
+def _opens_actions(text: str) -> bool:
+    m = _ACTIONS_OPENER.match(text)
+    return bool(m) and len(m.group(1).split()) <= 3 and contains_any(m.group(1), _action_headings())
+
+
+def _missing(check: Check, text: str, heading: str = "") -> tuple[str, ...]:
+    """What `text` lacks for `check` (empty: it passes). Under an actions heading a
+    sentence is a directive by where it stands."""
+    tests = dict(kinds())
+    if contains_any(heading, _action_headings()) or _opens_actions(text):
+        tests["directive"] = lambda _text: True
     lacks = [LACKS[k] for k in check.needs if not tests[k](text)]
     if check.needs_any and not any(tests[k](text) for k in check.needs_any):
         lacks.append(" or ".join(LACKS[k] for k in check.needs_any))
@@ -94,7 +113,7 @@ def answer(check: Check, units: list[Unit]) -> CheckAnswer:
             continue
         if contains_any(text, _PLACEHOLDERS) or (check.none and contains_any(text, check.none)):
             continue
-        missing = _missing(check, text)
+        missing = _missing(check, text, unit.heading)
         if not missing:
             return CheckAnswer(check, True, unit.span)
         if near is None or len(missing) < near[0]:
@@ -164,6 +183,15 @@ _LABEL = re.compile(
 )
 
 
+#: A line that opens with a clock time ("- 14:24 found the config change", "T+12m paged",
+#: "2024-03-02 09:10 rollback") is an entry of a chronology, wherever it stands: it reads
+#: as under a timeline, so analysis checks (cause, detection gap, actions) do not pass on it.
+_CHRONO = re.compile(
+    r"^\s*(?:[-*•+|]\s*|\d+[.)]\s+)?(?:\*\*|__)?(?:\[)?"
+    r"(?:(?:19|20)\d\d-\d\d-\d\d[ T]?)?(?:\d{1,2}:\d{2}\b|T\s?[+-]\s?\d)",
+)
+
+
 def _after_blank(text: str, start: int) -> bool:
     """Whether `start` opens a paragraph: the text before it ends in a blank line."""
     j, tail = _gap(text, start)
@@ -197,7 +225,8 @@ def units(doc: Doc, labels: bool = True) -> list[Unit]:
         own = read_label(span.text)
         if own or not carry or _after_blank(doc.text, span.start):
             label = own
-        return Unit(span, " / ".join(p for p in (heading, label) if p))
+        entry = "timeline" if _CHRONO.match(span.text) and "timeline" not in heading.lower() else ""
+        return Unit(span, " / ".join(p for p in (heading, label, entry) if p))
 
     for sentence in doc.sentences:
         first, newline, rest = sentence.text.partition("\n")

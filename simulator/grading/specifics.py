@@ -82,6 +82,7 @@ _DATE = re.compile(
     rf"friday|next|{_MONTHS}|q[1-4]|week|sprint|\d)|"
     rf"\bwithin\s+(?:\d+|{_WORD_NUM}|a|one)\s+(?:business\s+|working\s+)?(?:days?|weeks?|months?|sprints?|quarters?)\b|"
     rf"\b(?:due|deadline|eta|target date|no later than)\b|\bnext\s+(?:week|month|quarter|sprint|release)\b|"
+    rf"\bbefore\s+(?:the\s+)?(?:{_MONTHS}|next|end of|q[1-4]\b)|"
     rf"\bsprint\s+\d+\b|\bweek\s+\d+\b|\b(?:end|start) of (?:the )?(?:week|month|quarter|year|q[1-4])\b)",
     re.IGNORECASE,
 )
@@ -95,7 +96,10 @@ _OWNER = re.compile(
     r"\b[A-Z][a-z]+(?:\s[A-Z][a-z]+)?\s+(?:owns|to (?:add|build|write|fix|ship|run|own|drive|lead|"
     r"review|update|publish|migrate|remove|automate|document|investigate|deliver|implement)|"
     r"will (?:own|add|build|write|fix|ship|run|drive|lead|review|update|publish|deliver|implement))\b|"
-    r"\b(?i:owner|lead|dri)\s*[:=]\s*\S)",
+    r"\b(?i:owner|lead|dri)\s*[:=]\s*\S|"
+    # "(messaging, 14 Jun)", "(growth engineering, before the July rotation)": who, then when.
+    rf"\(\s*[A-Za-z][\w&/.-]*(?:\s[A-Za-z][\w&/.-]*){{0,2}},\s*(?i:due\s+|by\s+|before\s+|end of|within|"
+    rf"next|q[1-4]\b|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}|{_MONTHS}\s+\d|(?:19|20)\d\d-\d\d))",
 )
 _NOT_OWNER_NAMES = frozenset(
     "We I The This That It They Our You He She Each Every All Then Also If When Once After Before "
@@ -158,7 +162,20 @@ _CAUSAL = (
     "driven by",
     "forced",
     "forcing",
-    "without",
+    # "shipped without a canary" explains; "jumped in without being asked" does not.
+    "without a",
+    "without an",
+    "without any",
+    "without the",
+    "without its",
+    "without their",
+    "without all",
+    "without both",
+    "without review",
+    "without approval",
+    "without testing",
+    "without checking",
+    "without validation",
 )
 _CONTRAST = (
     "instead of",
@@ -345,7 +362,8 @@ _DIRECTIVE = re.compile(
     r"Track|Review|Audit|Backfill|Switch|Adopt|Define|Set|Make|Change|Extend|Reduce|Raise|Lower|"
     r"Disable|Enable|Delete|Archive|Schedule|Hold|Investigate|Evaluate|Spike|Prototype|Measure|Own|"
     r"Assign|Decide|Decommission|Consolidate|Standardi[sz]e|Encrypt|Restrict|Revoke|Tag|Label|Gate|"
-    r"Canary|Stage|Pin|Bump|Tune|Reconcile|Verify|Check|Open|File|Draft|Agree|Announce|Communicate)\b|"
+    r"Canary|Stage|Pin|Bump|Tune|Reconcile|Verify|Check|Open|File|Draft|Agree|Announce|Communicate|"
+    r"Separate|Isolate|Exclude|Alarm|Backport|Freeze)\b|"
     r"\b(?:will|shall|'ll|to be|is to|are to|must|needs? to|plan(?:s|ned)? to|going to)\s+(?:\w+\s+)?"
     r"(?:add|build|create|write|move|replace|remove|enforce|require|block|validate|alert|page|test|"
     r"automate|introduce|implement|migrate|deprecate|retire|document|train|run|split|cap|limit|fix|"
@@ -355,7 +373,8 @@ _DIRECTIVE = re.compile(
     r"draft|cut|land|finish|complete|deliver)\b|"
     r"\b[A-Z][a-z]+\s+to\s+(?:add|build|create|write|move|replace|remove|fix|ship|publish|update|"
     r"run|own|drive|lead|review|migrate|automate|document|investigate|deliver|implement|draft|check)\b|"
-    r"(?:->|→|=>|⇒|:)\s*(?i:add|build|create|write|move|replace|remove|enforce|require|block|"
+    r"(?:->|→|=>|⇒|:)\s*(?i:separate|isolate|exclude|add|build|create|write|move|replace|remove|"
+    r"enforce|require|block|"
     r"validate|alert|page|test|automate|introduce|implement|migrate|deprecate|retire|document|"
     r"train|run|split|cap|limit|fix|ship|publish|update|upgrade|deploy|roll|rotate|instrument|"
     r"monitor|track|review|audit|backfill|switch|adopt|define|set|make|change|extend|reduce|"
@@ -384,12 +403,22 @@ _PERSON_STOP = frozenset(
     GCP Kong Celery Rails Django React Our Their His Her Its Since While Because During Until
     Customer Customers Support Engineering Product Platform Security Legal Finance Sales Ops SRE
     Root Summary Impact Timeline Action Actions Owner Status Date Context Decision Alternatives
-    Risk Risks Result Results Situation Task Reflection Lesson Lessons Detection Resolution""".split()
+    Risk Risks Result Results Situation Task Reflection Lesson Lessons Detection Resolution
+    Why What How Who Where Which Whose There Here These Those Nor Yet Still Later Earlier Today
+    Yesterday Tomorrow Tonight Everybody Anybody Anyone Somebody Users User Engineers""".split()
 )
 _PERSON = re.compile(
     r"(?:(?<=[a-z,;:] )|^|(?<=\. ))([A-Z][a-z]{2,})(?:'s)?\s+(?:did|didn't|forgot|failed|should|"
     r"ignored|skipped|pushed|deployed|merged|ran|made|was|wasn't|had|approved|missed|broke|caused|"
-    r"typed|changed|set|disabled|deleted|dropped|overrode|bypassed|rushed|never)\b"
+    r"typed|changed|set|disabled|deleted|dropped|overrode|bypassed|rushed|never|restarted|rebooted|"
+    r"killed|removed|edited|applied|executed|started|stopped|assumed|misconfigured|misread|overlooked|"
+    r"accidentally|wrongly|mistakenly|then|just|also)\b|"
+    # "caused by Dave deploying", "the migration run by Kevin"
+    r"\b(?:caused|run|made|done|pushed|triggered|started|deployed|introduced|submitted|applied|"
+    r"executed|merged|written|approved)\s+by\s+([A-Z][a-z]{2,})\b(?!\s+(?:team|Inc|Ltd|Corp))|"
+    # an initial standing for a person: "K. did not follow the process"
+    r"(?<![\w.])([A-Z])\.\s+(?:did|didn't|should|had|was|wasn't|forgot|failed|ran|made|pushed|"
+    r"deployed|changed|deleted|restarted|edited|ignored|skipped|never)\b"
 )
 
 
@@ -405,7 +434,7 @@ def has_sizing(text: str) -> bool:
 
 def has_person(text: str) -> bool:
     """A named person as the subject of an action ("Jordan did not check", "Dave's change")."""
-    return any(m.group(1) not in _PERSON_STOP for m in _PERSON.finditer(text))
+    return any(next(g for g in m.groups() if g) not in _PERSON_STOP for m in _PERSON.finditer(text))
 
 
 def has_time(text: str) -> bool:

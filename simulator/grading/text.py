@@ -13,7 +13,8 @@ from simulator.phrases import matches as matches  # re-exported for the graders
 _SENTENCE_END = re.compile(
     r"(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)(?<=[.!?])[\"')\]]*\s+(?=[A-Za-z0-9\"'(\[*])"
 )
-#: "(S. Ruiz), due ..." is one sentence: an initial before a surname is no sentence end.
+#: "(S. Ruiz), due ..." and "(K.) edited the record" are one sentence: an initial before a
+#: surname or a lower-case word is no sentence end.
 _INITIAL = re.compile(r"(?:^|[\s(])[A-Z]\.$")
 _SURNAME = re.compile(r"[A-Z][\w'’-]+(?:\s[A-Z][\w'’-]+)?[),;:]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
@@ -48,8 +49,8 @@ class Doc:
             cut = 0
             for m in _SENTENCE_END.finditer(body):
                 # Only the three characters before the break can hold an initial.
-                if _INITIAL.search(body, max(0, m.start() - 3), m.start()) and _SURNAME.match(
-                    body, m.end()
+                if _INITIAL.search(body, max(0, m.start() - 3), m.start()) and (
+                    _SURNAME.match(body, m.end()) or body[m.end() : m.end() + 1].islower()
                 ):
                     continue
                 spans.append(_span(self.text, start + cut, start + m.start()))
