@@ -66,6 +66,16 @@ def test_dumped_tokens_load_back():
     assert load(None) is None
 
 
+def test_alternatives_named_like_secrets_survive_the_fixture_scrubber():
+    from simulator.llm.cache import scrub
+
+    tokens = [TokenLogprob(" true", -0.1, {" true": -0.1, "cookie": -3.0, "api_key": -4.0})]
+    kept = load(scrub(dump(tokens)))
+    assert kept[0].top == {" true": -0.1, "cookie": -3.0, "api_key": -4.0}
+    # Recordings made before pairs keep reading.
+    assert load([[" true", -0.1, {" true": -0.1}]])[0].top == {" true": -0.1}
+
+
 @pytest.fixture
 def env(monkeypatch, fake_openai, tmp_path):
     monkeypatch.setenv("OPENAI_BASE_URL", fake_openai.base_url)

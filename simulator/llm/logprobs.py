@@ -44,13 +44,16 @@ def from_stream(content: list[Any] | None) -> list[TokenLogprob]:
 
 
 def dump(tokens: list[TokenLogprob]) -> list[list[Any]]:
-    """Tokens as compact JSON rows `[token, logprob, {alternative: logprob}]`."""
-    return [[t.token, round(t.logprob, 4), {k: round(v, 4) for k, v in t.top.items()}]
+    """Tokens as compact JSON rows `[token, logprob, [[alternative, logprob], ...]]`: the
+    alternatives as pairs, not keys, so the fixture scrubber (which drops keys named like
+    secrets: a token " cookie") never edits them."""
+    return [[t.token, round(t.logprob, 4), [[k, round(v, 4)] for k, v in t.top.items()]]
             for t in tokens]  # fmt: skip
 
 
 def load(rows: list[list[Any]] | None) -> list[TokenLogprob] | None:
-    """The tokens `dump` wrote (None for a recording made without logprobs)."""
+    """The tokens `dump` wrote (None for a recording made without logprobs); recordings
+    from before pairs hold the alternatives as a mapping, which reads the same."""
     if rows is None:
         return None
     return [TokenLogprob(token, logprob, dict(top)) for token, logprob, top in rows]
