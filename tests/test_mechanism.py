@@ -38,6 +38,7 @@ def test_a_proposed_trap_is_found_with_its_sentence(sentence):
         "We avoid a distributed lock per call; each request is checked locally.",
         "A global lock on every request would not work across regions.",
         "Taking a global lock here is fine, but only at deploy time.",
+        "I prefer this to a global lock on every request: it is slow and silently misses hosts.",
     ],
 )
 def test_a_rejected_or_partial_trap_is_not_found(sentence):

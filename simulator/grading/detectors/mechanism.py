@@ -35,6 +35,11 @@ _REJECT_BEFORE = (
     "isn't",
     "won't",
     "shouldn't",
+    "prefer this to",
+    "prefer it to",
+    "better than",
+    "compared with",
+    "compared to",
 )
 #: A verdict anywhere in the sentence that the mechanism does not work.
 _VERDICT = (
@@ -96,6 +101,11 @@ _VERDICT = (
     "ruled out",
     "we rejected",
     "we considered",
+    "is slow",
+    "are slow",
+    "silently misses",
+    "error-prone",
+    "too fragile",
 )
 #: Panels whose questions are design problems (the others ask about people and code).
 DESIGN_PANELS = ("system-design", "architecture-deep-dive")
