@@ -126,6 +126,7 @@ def test_an_initial_before_a_lower_case_word_is_one_sentence():
         ("K. did not follow the process.", True),
         ("The outage was caused by Redis eviction under memory pressure.", False),
         ("Why didn't earlier switchovers show this?", False),
+        ("He also failed to announce the change in the channel.", True),
         ("The on-call engineer followed the runbook.", False),
     ],
 )
@@ -151,3 +152,25 @@ def test_a_lesson_passes_when_it_reaches_beyond_the_incident_not_as_a_platitude(
     assert _passes(pm, "lesson_generalises", lesson)
     assert not _passes(pm, "lesson_generalises", "Lessons learned: we need to stay vigilant.")
     assert not _passes(pm, "lesson_generalises", "We learned from app-store reviews.")
+
+
+def test_a_documents_title_names_the_whole_text_not_a_section():
+    text = (
+        "Webhook delays, 2025-01-22: five whys\n"
+        "Impact: 14:02-14:50 UTC, webhooks for all 3,100 merchants delayed, median 31 min.\n"
+        "## Root cause\nOne queue, no per-merchant fairness.\n"
+    )
+    found = units(Doc(text), labels=False)
+    assert found[0].heading == ""  # not "under" five whys, so not under a cause section
+    assert found[-1].heading == "Root cause"
+
+
+def test_a_five_whys_answer_is_read_with_its_question():
+    text = "2. Why did rev B get it? The OTA targeting rule filters by model, not by revision.\n"
+    (unit,) = units(Doc(text))
+    assert unit.text.endswith(
+        "Why did rev B get it? The OTA targeting rule filters by model, not by revision."
+    )
+    from simulator.grading.specifics import kinds
+
+    assert kinds()["causal"](unit.text)

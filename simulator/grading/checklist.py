@@ -203,6 +203,14 @@ def _label(text: str) -> str:
     return m.group(1).strip() if m and len(m.group(1).split()) <= 4 else ""
 
 
+def _section(line: str, before: list[Unit]) -> str:
+    """The section a heading line opens. The document's title (a heading of more than three
+    words before any content: "Webhook delays, 2025-01-22: five whys") names the whole text,
+    not a part of it, so it scopes nothing."""
+    name = line.strip("#*_: \t")
+    return "" if not before and len(name.split()) > 3 else name
+
+
 def units(doc: Doc, labels: bool = True) -> list[Unit]:
     """What a check can pass on: sentences, list items and table rows with content, each
     with the heading it stands under (headings themselves pass nothing). A heading begins
@@ -243,7 +251,7 @@ def units(doc: Doc, labels: bool = True) -> list[Unit]:
         ):
             # A heading line the next line was joined to: the heading is context, the rest
             # is the unit.
-            heading = first.strip("#*_: \t")
+            heading = _section(first, out)
             offset = sentence.start + len(first) + 1
             body = sentence.text[len(first) + 1 :]
             lead = len(body) - len(body.lstrip())
@@ -257,10 +265,29 @@ def units(doc: Doc, labels: bool = True) -> list[Unit]:
                 and _opens_section(doc.text, sentence.start, sentence.end)
             )
         ):
-            heading = sentence.text.strip("#*_: \t")
+            heading = _section(sentence.text, out)
             continue
         if sentence.start in content:
             out.append(unit(sentence))
+    return _join_whys(doc.text, out)
+
+
+#: "3. Why didn't testing catch it?" : a five-whys question, answered by what follows it.
+_WHY = re.compile(r"^\s*(?:[-*•+]\s+|\d+[.)]\s+)?(?:\*\*)?why\b[^\n]*\?(?:\*\*)?$", re.I)
+
+
+def _join_whys(text: str, found: list[Unit]) -> list[Unit]:
+    """A five-whys question and its answer on the same line are one unit: the answer says
+    why, though it has no "because" ("Why did rev B get it? The targeting rule filters by
+    model, not by hardware revision")."""
+    out: list[Unit] = []
+    for u in found:
+        prev = out[-1] if out else None
+        if prev and _WHY.match(prev.text) and "\n" not in text[prev.span.end : u.span.start]:
+            span = Span(prev.span.start, u.span.end, text[prev.span.start : u.span.end])
+            out[-1] = Unit(span, prev.heading)
+            continue
+        out.append(u)
     return out
 
 

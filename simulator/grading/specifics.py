@@ -261,6 +261,7 @@ _IMPLICIT_I = re.compile(
 )
 _NOT_ACTIONS = frozenset({"Based", "Needed", "Limited", "Expected", "Related", "United", "Red"})
 _CAUSAL_RE = re.compile(
+    r"\bwhy\b[^?\n]{0,120}\?\s+\S|"  # a five-whys question with its answer
     r"\bso\s+(?:that|a|an|the|we|it|they|our|each|every|no|any|its|their|this|users?|callers?|"
     r"clients?|customers?|on-call|nobody|none|one|only|even)\b|"
     r"\b(?:stops?|prevents?|keeps?|blocks?|protects?|shields?)\b[^.;]{0,40}\bfrom\b|"
@@ -392,7 +393,7 @@ _SIZING = re.compile(
     re.IGNORECASE,
 )
 _PERSON_STOP = frozenset(
-    """We I The This That It They Our You He She Each Every All Then Also If When Once After Before
+    """We I The This That It They Our You Each Every All Then Also If When Once After Before
     Team Teams Nobody Someone Everyone Nothing One No Not None Some Most Many Both Either Neither
     Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April May June
     July August September October November December Kafka Redis Terraform Kubernetes Postgres
@@ -408,11 +409,11 @@ _PERSON_STOP = frozenset(
     Yesterday Tomorrow Tonight Everybody Anybody Anyone Somebody Users User Engineers""".split()
 )
 _PERSON = re.compile(
-    r"(?:(?<=[a-z,;:] )|^|(?<=\. ))([A-Z][a-z]{2,})(?:'s)?\s+(?:did|didn't|forgot|failed|should|"
+    r"(?:(?<=[a-z,;:] )|^|(?<=\. ))([A-Z][a-z]{2,}|He|She)(?:'s)?\s+(?:did|didn't|forgot|failed|should|"
     r"ignored|skipped|pushed|deployed|merged|ran|made|was|wasn't|had|approved|missed|broke|caused|"
     r"typed|changed|set|disabled|deleted|dropped|overrode|bypassed|rushed|never|restarted|rebooted|"
     r"killed|removed|edited|applied|executed|started|stopped|assumed|misconfigured|misread|overlooked|"
-    r"accidentally|wrongly|mistakenly|then|just|also)\b|"
+    r"accidentally|wrongly|mistakenly|then|just|also|admits|admitted|copied|rushed|chose)\b|"
     # "caused by Dave deploying", "the migration run by Kevin"
     r"\b(?:caused|run|made|done|pushed|triggered|started|deployed|introduced|submitted|applied|"
     r"executed|merged|written|approved)\s+by\s+([A-Z][a-z]{2,})\b(?!\s+(?:team|Inc|Ltd|Corp))|"
