@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from simulator.bench import llm as bench
 
 
@@ -48,3 +50,33 @@ def test_report_shows_p_yes_and_the_interview_turns_against_the_60_s_bar():
     assert "mean 0.80 on 2 checks passed, 0.10 on 1 not passed; 1 between 0.2 and 0.8" in text
     assert "2 turns" in text and "max 75.0 s" in text and "under 60 s: 1/2 (50%)" in text
     assert "follow-ups phrased by the model 1/1" in text
+
+
+def test_rescore_relevels_recorded_grades_from_the_recordings_alone(tmp_path, monkeypatch):
+    import shutil
+
+    import yaml
+
+    from simulator.config import get_settings
+
+    results = bench.SUITE.parent / "results.yaml"
+    copy = tmp_path / "results.yaml"
+    shutil.copy(results, copy)
+    data = yaml.safe_load(copy.read_text(encoding="utf-8"))
+    first = data["grades"][0]
+    data["grades"] = [dict(first, offline=9, llm=9)]
+    copy.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    for name in (
+        "STAFFSIM_ENGINE",
+        "OPENAI_BASE_URL",
+        "STAFFSIM_LLM_MODE",
+        "STAFFSIM_HOME",
+        "STAFFSIM_FIXTURES",
+    ):
+        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+    case = next(c for c in bench.grade_cases(bench.load_suite()) if c["id"] == first["id"])
+    row = bench.rescore(copy)["grades"][0]
+    assert row["offline"] == bench.run_grade(case, engine="offline").score
+    assert 1 <= row["llm"] <= 5  # levelled again from the recording, not the 9 written
+    assert yaml.safe_load(copy.read_text(encoding="utf-8"))["grades"][0]["llm"] == row["llm"]
+    get_settings.cache_clear()

@@ -216,6 +216,25 @@ def measure(args: argparse.Namespace, save: Path | None = None) -> dict[str, Any
     return out
 
 
+def rescore(path: Path) -> dict[str, Any]:
+    """The recorded grades levelled again by today's engine, from the recordings alone:
+    the model's answers stay as recorded, while the level also moves with the offline
+    readings (calibration, caps, off-topic) that other work changes; `offline` is today's
+    offline grade. Written back to `path`."""
+    results = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    suite = load_suite()
+    cases = {c["id"]: c for c in grade_cases(suite)}
+    home = Path(tempfile.mkdtemp(prefix="staffsim-bench-llm-"))
+    _configure("http://127.0.0.1:9/v1", suite["model"], "replay", home, None)  # never contacted
+    for row in results.get("grades") or []:
+        case = cases[row["id"]]
+        row["offline"] = run_grade(case, engine="offline").score
+        if not row["fallback"]:
+            row["llm"] = run_grade(case).score
+    _save(results, path)
+    return results
+
+
 def _follow_ups(args, suite, model, mode, home, fmt, only, out, save) -> None:
     _configure(args.base_url, model, mode, home, fmt)
     calls = _observed(suite["recorded_with"])
@@ -439,9 +458,16 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--interview", action="store_true", help="time staffsim interview turns only"
     )
+    parser.add_argument(
+        "--rescore", action="store_true",
+        help="re-level results.yaml's grades from the recordings (no server)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.report:
         print(report(yaml.safe_load(args.report.read_text(encoding="utf-8"))))
+        return 0
+    if args.rescore:
+        print(report(rescore(SUITE.parent / "results.yaml")))
         return 0
     if not server_up(args.base_url):
         print(
