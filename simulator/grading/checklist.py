@@ -59,7 +59,10 @@ def _action_headings() -> tuple[str, ...]:
 _ACTIONS_OPENER = re.compile(r"^\s*(?:\*\*)?([A-Z][A-Za-z -]{2,24}?)(?:\*\*)?\s*[,:(]")
 
 
-def _opens_actions(text: str) -> bool:
+def _placed_as_action(text: str, heading: str) -> bool:
+    """Whether the sentence stands under an actions heading or opens as a list of actions."""
+    if contains_any(heading, _action_headings()):
+        return True
     m = _ACTIONS_OPENER.match(text)
     return bool(m) and len(m.group(1).split()) <= 3 and contains_any(m.group(1), _action_headings())
 
@@ -67,11 +70,15 @@ def _opens_actions(text: str) -> bool:
 def _missing(check: Check, text: str, heading: str = "") -> tuple[str, ...]:
     """What `text` lacks for `check` (empty: it passes). Under an actions heading a
     sentence is a directive by where it stands."""
-    tests = dict(kinds())
-    if contains_any(heading, _action_headings()) or _opens_actions(text):
-        tests["directive"] = lambda _text: True
-    lacks = [LACKS[k] for k in check.needs if not tests[k](text)]
-    if check.needs_any and not any(tests[k](text) for k in check.needs_any):
+    tests = kinds()
+
+    def has(kind: str) -> bool:
+        if kind == "directive" and _placed_as_action(text, heading):
+            return True
+        return tests[kind](text)
+
+    lacks = [LACKS[k] for k in check.needs if not has(k)]
+    if check.needs_any and not any(has(k) for k in check.needs_any):
         lacks.append(" or ".join(LACKS[k] for k in check.needs_any))
     for group in check.terms[1:]:
         if not contains_any(text, group):

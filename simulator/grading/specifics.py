@@ -413,7 +413,7 @@ _PERSON = re.compile(
     r"ignored|skipped|pushed|deployed|merged|ran|made|was|wasn't|had|approved|missed|broke|caused|"
     r"typed|changed|set|disabled|deleted|dropped|overrode|bypassed|rushed|never|restarted|rebooted|"
     r"killed|removed|edited|applied|executed|started|stopped|assumed|misconfigured|misread|overlooked|"
-    r"accidentally|wrongly|mistakenly|then|just|also|admits|admitted|copied|rushed|chose)\b|"
+    r"accidentally|wrongly|mistakenly|then|just|also|admits|admitted|copied|chose)\b|"
     # "caused by Dave deploying", "the migration run by Kevin"
     r"\b(?:caused|run|made|done|pushed|triggered|started|deployed|introduced|submitted|applied|"
     r"executed|merged|written|approved)\s+by\s+([A-Z][a-z]{2,})\b(?!\s+(?:team|Inc|Ltd|Corp))|"
