@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 from simulator.bench import llm as bench
 
 
@@ -52,7 +50,7 @@ def test_report_shows_p_yes_and_the_interview_turns_against_the_60_s_bar():
     assert "follow-ups phrased by the model 1/1" in text
 
 
-def test_rescore_relevels_recorded_grades_from_the_recordings_alone(tmp_path, monkeypatch):
+def test_rescore_relevels_recorded_grades_from_the_recordings_alone(tmp_path, monkeypatch, request):
     import shutil
 
     import yaml
@@ -66,17 +64,20 @@ def test_rescore_relevels_recorded_grades_from_the_recordings_alone(tmp_path, mo
     first = data["grades"][0]
     data["grades"] = [dict(first, offline=9, llm=9)]
     copy.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    # rescore configures the process for replay; each variable it sets or pops comes back.
     for name in (
         "STAFFSIM_ENGINE",
         "OPENAI_BASE_URL",
+        "OPENAI_API_KEY",
         "STAFFSIM_LLM_MODE",
+        "STAFFSIM_LLM_RESPONSE_FORMAT",
         "STAFFSIM_HOME",
         "STAFFSIM_FIXTURES",
     ):
-        monkeypatch.setenv(name, os.environ.get(name, ""))  # restored after the test
+        monkeypatch.delenv(name, raising=False)
+    request.addfinalizer(get_settings.cache_clear)
     case = next(c for c in bench.grade_cases(bench.load_suite()) if c["id"] == first["id"])
     row = bench.rescore(copy)["grades"][0]
     assert row["offline"] == bench.run_grade(case, engine="offline").score
     assert 1 <= row["llm"] <= 5  # levelled again from the recording, not the 9 written
     assert yaml.safe_load(copy.read_text(encoding="utf-8"))["grades"][0]["llm"] == row["llm"]
-    get_settings.cache_clear()
