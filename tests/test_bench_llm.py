@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from simulator.bench import llm as bench
 
 
@@ -64,7 +66,8 @@ def test_rescore_relevels_recorded_grades_from_the_recordings_alone(tmp_path, mo
     first = data["grades"][0]
     data["grades"] = [dict(first, offline=9, llm=9)]
     copy.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    # rescore configures the process for replay; each variable it sets or pops comes back.
+    # rescore configures the process for replay; each variable it sets or pops comes back
+    # (setenv records the original, set or not; delenv alone records only a set one).
     for name in (
         "STAFFSIM_ENGINE",
         "OPENAI_BASE_URL",
@@ -74,7 +77,10 @@ def test_rescore_relevels_recorded_grades_from_the_recordings_alone(tmp_path, mo
         "STAFFSIM_HOME",
         "STAFFSIM_FIXTURES",
     ):
-        monkeypatch.delenv(name, raising=False)
+        was = os.environ.get(name)
+        monkeypatch.setenv(name, was or "")
+        if was is None:
+            monkeypatch.delenv(name)
     request.addfinalizer(get_settings.cache_clear)
     case = next(c for c in bench.grade_cases(bench.load_suite()) if c["id"] == first["id"])
     row = bench.rescore(copy)["grades"][0]
